@@ -1,0 +1,158 @@
+#include "core/db/metadatacache.h"
+
+#include "core/db/connection.h"
+#include "core/db/databasemanager.h"
+#include "core/db/filestore.h"
+
+#include <QDateTime>
+
+#include <functional>
+
+namespace oncutf::core::db {
+
+namespace {
+
+// Also refuses a fast entry over an extended one of the same size and mtime, in SQL, so two
+// writers racing cannot downgrade it either.
+constexpr const char *kUpsert =
+    "INSERT INTO metadata_cache (file_id, mode, json, size, mtime_ns, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT (file_id) DO UPDATE SET mode = excluded.mode, json = excluded.json, size = excluded.size, "
+    "mtime_ns = excluded.mtime_ns, updated_at = excluded.updated_at "
+    "WHERE NOT (metadata_cache.mode = 'extended' AND excluded.mode = 'fast' "
+    "AND metadata_cache.size = excluded.size AND metadata_cache.mtime_ns = excluded.mtime_ns)";
+
+constexpr const char *kSelect =
+    "SELECT m.mode, m.json, m.size, m.mtime_ns, m.updated_at FROM files f "
+    "JOIN metadata_cache m ON m.file_id = f.id WHERE f.path = ?1";
+
+const QString kFast = QStringLiteral("fast");
+const QString kExtended = QStringLiteral("extended");
+const QByteArray kFastUtf8 = QByteArrayLiteral("fast");
+const QByteArray kExtendedUtf8 = QByteArrayLiteral("extended");
+
+Status putIn(Connection &c, const MetadataRecord &record, qint64 now)
+{
+    auto id = FileStore::ensureIdIn(c, record.path, now);
+    if (!id)
+        return id.error();
+    auto st = c.prepare(kUpsert);
+    if (!st)
+        return st.error();
+    st->bindInt(1, *id);
+    st->bindUtf8(2, record.mode == MetadataMode::Extended ? kExtendedUtf8 : kFastUtf8);
+    st->bindUtf8(3, record.json);
+    st->bindInt(4, record.stamp.size);
+    st->bindInt(5, record.stamp.mtimeNs);
+    st->bindInt(6, now);
+    return st->run();
+}
+
+// Reports each valid entry among `queries` to `hit`.
+Status lookupIn(Connection &c, const QList<MetadataQuery> &queries, MetadataMode minimum,
+                const std::function<void(const QByteArray &, MetadataEntry &&)> &hit)
+{
+    auto st = c.prepare(kSelect);
+    if (!st)
+        return st.error();
+    for (const MetadataQuery &query : queries) {
+        st->bindBlob(1, query.path);
+        auto row = st->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            continue;
+        MetadataEntry entry;
+        entry.mode = st->view(0) == kExtendedUtf8 ? MetadataMode::Extended : MetadataMode::Fast;
+        entry.stamp = FileStamp{st->int64(2), st->int64(3)};
+        if (entry.stamp != query.stamp || (minimum == MetadataMode::Extended && entry.mode != minimum))
+            continue;
+        entry.json = st->utf8(1);
+        entry.updatedAtMs = st->int64(4);
+        hit(query.path, std::move(entry));
+    }
+    return {};
+}
+
+} // namespace
+
+QString metadataModeName(MetadataMode mode)
+{
+    return mode == MetadataMode::Extended ? kExtended : kFast;
+}
+
+MetadataCache::MetadataCache(DatabaseManager &database) : m_database(database) {}
+
+Result<std::optional<MetadataEntry>> MetadataCache::get(const QByteArray &path, const FileStamp &current,
+                                                        MetadataMode minimum) const
+{
+    std::optional<MetadataEntry> hit;
+    Status status = m_database.read([&](Connection &c) -> Status {
+        hit.reset();
+        return lookupIn(c, {MetadataQuery{path, current}}, minimum,
+                        [&hit](const QByteArray &, MetadataEntry &&entry) { hit = std::move(entry); });
+    });
+    if (!status)
+        return status.error();
+    return hit;
+}
+
+Result<QHash<QByteArray, MetadataEntry>> MetadataCache::getMany(const QList<MetadataQuery> &queries,
+                                                                MetadataMode minimum) const
+{
+    QHash<QByteArray, MetadataEntry> hits;
+    Status status = m_database.read([&](Connection &c) -> Status {
+        hits.clear();
+        hits.reserve(queries.size());
+        return lookupIn(c, queries, minimum,
+                        [&hits](const QByteArray &path, MetadataEntry &&entry) { hits.insert(path, std::move(entry)); });
+    });
+    if (!status)
+        return status.error();
+    return hits;
+}
+
+Status MetadataCache::put(const MetadataRecord &record)
+{
+    return putMany({record});
+}
+
+Status MetadataCache::putMany(const QList<MetadataRecord> &records)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    return m_database.transaction([&](Connection &c) -> Status {
+        for (const MetadataRecord &record : records) {
+            if (Status stored = putIn(c, record, now); !stored)
+                return stored;
+        }
+        return {};
+    });
+}
+
+Status MetadataCache::remove(const QByteArray &path)
+{
+    return m_database.transaction([&](Connection &c) -> Status {
+        auto st = c.prepare("DELETE FROM metadata_cache WHERE file_id = (SELECT id FROM files WHERE path = ?1)");
+        if (!st)
+            return st.error();
+        st->bindBlob(1, path);
+        return st->run();
+    });
+}
+
+Result<qint64> MetadataCache::count() const
+{
+    qint64 n = 0;
+    Status status = m_database.read([&](Connection &c) -> Status {
+        auto counted = c.queryInt("SELECT count(*) FROM metadata_cache");
+        if (!counted)
+            return counted.error();
+        n = *counted;
+        return {};
+    });
+    if (!status)
+        return status.error();
+    return n;
+}
+
+} // namespace oncutf::core::db

@@ -1,0 +1,625 @@
+#include "core/metadata/metadataloader.h"
+
+#include "core/concurrency/threadpoolmanager.h"
+#include "core/db/filestamp.h"
+#include "core/db/metadatacache.h"
+#include "core/files/nativepath.h"
+#include "core/logging.h"
+#include "core/metadata/exiftoolpool.h"
+#include "core/metadata/exiv2reader.h"
+#include "core/metadata/sidecarmerger.h"
+
+#include <QDateTime>
+#include <QEventLoop>
+#include <QHash>
+#include <QJsonDocument>
+#include <QTimer>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace oncutf::core::metadata {
+
+namespace {
+
+using concurrency::CancellationToken;
+using concurrency::TaskOutcome;
+using concurrency::ThreadPoolManager;
+
+db::MetadataMode toDb(MetadataMode mode)
+{
+    return mode == MetadataMode::Extended ? db::MetadataMode::Extended : db::MetadataMode::Fast;
+}
+
+MetadataMode fromDb(db::MetadataMode mode)
+{
+    return mode == db::MetadataMode::Extended ? MetadataMode::Extended : MetadataMode::Fast;
+}
+
+/// One file to load: a requested file (index < the number requested) or a sidecar.
+struct Job {
+    qsizetype index = 0;
+    QByteArray path;     // as given (sidecars: absolute)
+    QByteArray absolute; // the cache key
+    MetadataMode mode = MetadataMode::Fast;
+    std::optional<db::FileStamp> stamp;
+};
+
+/// Where a record came from.
+enum class Route : char { None, Cache, Reader, ExifTool, Error };
+
+/// What the pool tasks and the calling thread share; a task holds a reference while it runs.
+struct Shared {
+    std::atomic<bool> stop{false};
+    std::atomic<qint64> filesDone{0};
+
+    std::mutex mutex;
+    std::vector<std::optional<MetadataRecord>> done; // by job index
+    std::vector<Route> route;
+    std::vector<char> emitted;                       // requested files handed out
+    std::vector<std::vector<qsizetype>> sidecarsOf;  // requested index -> sidecar job indices
+    std::vector<std::vector<qsizetype>> waitingOn;   // sidecar job index -> requested indices
+    qsizetype requested = 0;
+    QList<MetadataRecord> pending;   // merged records not yet handed to the caller
+    std::vector<qsizetype> fallback; // jobs the in-process reader declined
+    QByteArray lastPath;
+
+    // Locked: hands out requested file `index` if it and its sidecars are in.
+    void tryEmitLocked(qsizetype index, bool force)
+    {
+        if (emitted[size_t(index)] != 0 || !done[size_t(index)]) {
+            return;
+        }
+        MetadataRecord record = *done[size_t(index)];
+        for (qsizetype sidecar : sidecarsOf[size_t(index)]) {
+            const auto &side = done[size_t(sidecar)];
+            if (!side) {
+                if (!force) {
+                    return;
+                }
+                continue;
+            }
+            if (side->ok() && sidecar != index) {
+                SidecarMerger::merge(record.fields, side->fields);
+            }
+        }
+        emitted[size_t(index)] = 1;
+        pending.append(std::move(record));
+    }
+
+    void publish(qsizetype job, MetadataRecord record, Route from)
+    {
+        std::lock_guard lock(mutex);
+        if (done[size_t(job)]) {
+            return;
+        }
+        lastPath = record.path;
+        done[size_t(job)] = std::move(record);
+        route[size_t(job)] = from;
+        filesDone.fetch_add(1, std::memory_order_relaxed);
+        if (job < requested) {
+            tryEmitLocked(job, false);
+        }
+        for (qsizetype main : waitingOn[size_t(job)]) {
+            tryEmitLocked(main, false);
+        }
+    }
+
+    void addFallback(qsizetype job)
+    {
+        std::lock_guard lock(mutex);
+        fallback.push_back(job);
+    }
+};
+
+MetadataRecord errorRecord(const Job &job, ErrorCode code, const QString &message)
+{
+    MetadataRecord record;
+    record.index = job.index;
+    record.path = job.path;
+    record.mode = job.mode;
+    record.error = makeError(code, message, files::toDisplay(job.path));
+    return record;
+}
+
+// The in-process reader over a group of jobs; declined files go to the ExifTool queue.
+void readGroup(Shared &shared, const std::vector<Job> &jobs, const std::vector<qsizetype> &group,
+               const CancellationToken *token)
+{
+    for (qsizetype j : group) {
+        if (shared.stop.load(std::memory_order_acquire) || (token != nullptr && token->isCancelled())) {
+            return;
+        }
+        const Job &job = jobs[size_t(j)];
+        std::optional<QJsonObject> fields = Exiv2Reader::read(job.absolute);
+        if (!fields) {
+            shared.addFallback(j);
+            continue;
+        }
+        MetadataRecord record;
+        record.index = job.index;
+        record.path = job.path;
+        record.mode = MetadataMode::Fast;
+        record.fields = std::move(*fields);
+        shared.publish(j, std::move(record), Route::Reader);
+    }
+}
+
+/// ExifTool's share: chunks of one mode, pulled by as many tasks as there are processes.
+struct ExifToolQueue {
+    std::vector<std::pair<MetadataMode, std::vector<qsizetype>>> chunks;
+    std::atomic<size_t> next{0};
+    std::atomic<int> restarts{0};
+};
+
+void drainExifToolQueue(Shared &shared, ExifToolQueue &queue, const std::vector<Job> &jobs, ExifToolPool &pool,
+                        const CancellationToken *token)
+{
+    const auto stopped = [&] {
+        return shared.stop.load(std::memory_order_acquire) || (token != nullptr && token->isCancelled());
+    };
+    for (;;) {
+        if (stopped()) {
+            return;
+        }
+        const size_t c = queue.next.fetch_add(1);
+        if (c >= queue.chunks.size()) {
+            return;
+        }
+        const auto &[mode, chunk] = queue.chunks[c];
+        QList<QByteArray> paths;
+        paths.reserve(qsizetype(chunk.size()));
+        for (qsizetype j : chunk) {
+            paths.append(jobs[size_t(j)].absolute);
+        }
+        const ExifToolReadSummary summary = pool.read(
+            paths, mode,
+            [&](qsizetype i, MetadataRecord &&record) {
+                const Job &job = jobs[size_t(chunk[size_t(i)])];
+                record.index = job.index;
+                record.path = job.path;
+                record.mode = job.mode;
+                shared.publish(chunk[size_t(i)], std::move(record), Route::ExifTool);
+            },
+            stopped);
+        queue.restarts.fetch_add(summary.restarts);
+    }
+}
+
+std::atomic<quint64> g_nextRunId{1};
+
+} // namespace
+
+MetadataLoader::MetadataLoader(Options options) : m_options(std::move(options))
+{
+    Exiv2Reader::initialize();
+    m_options.readerFilesPerTask = std::max(1, m_options.readerFilesPerTask);
+    m_options.exiftoolFilesPerChunk = std::max(1, m_options.exiftoolFilesPerChunk);
+}
+
+QByteArray MetadataLoader::toCacheJson(const QJsonObject &fields)
+{
+    return QJsonDocument(fields).toJson(QJsonDocument::Compact);
+}
+
+std::optional<QJsonObject> MetadataLoader::fromCacheJson(const QByteArray &json)
+{
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+        return std::nullopt;
+    }
+    return document.object();
+}
+
+MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, MetadataMode mode,
+                                            const Callbacks &callbacks) const
+{
+    Outcome outcome;
+    const auto cancelled = [&callbacks] { return callbacks.isCancelled && callbacks.isCancelled(); };
+    const qsizetype requested = paths.size();
+
+    // 1. The jobs: the requested files, then their sidecars (once each).
+    std::vector<Job> jobs;
+    jobs.reserve(size_t(requested));
+    QHash<QByteArray, qsizetype> jobOfPath;
+    for (qsizetype i = 0; i < requested; ++i) {
+        Job job;
+        job.index = i;
+        job.path = paths.at(i);
+        job.absolute = files::absolutePath(job.path);
+        job.mode = mode;
+        jobOfPath.insert(job.absolute, i);
+        jobs.push_back(std::move(job));
+    }
+    auto shared = std::make_shared<Shared>();
+    shared->requested = requested;
+    shared->sidecarsOf.resize(size_t(requested));
+    if (m_options.mergeSidecars) {
+        QList<QByteArray> absolutes;
+        absolutes.reserve(requested);
+        for (const Job &job : jobs) {
+            absolutes.append(job.absolute);
+        }
+        const auto sidecars = SidecarMerger::findSidecars(absolutes);
+        for (qsizetype i = 0; i < requested; ++i) {
+            const auto it = sidecars.constFind(jobs[size_t(i)].absolute);
+            if (it == sidecars.constEnd()) {
+                continue;
+            }
+            for (const QByteArray &sidecar : it.value()) {
+                auto known = jobOfPath.constFind(sidecar);
+                qsizetype j = 0;
+                if (known != jobOfPath.constEnd()) {
+                    j = known.value();
+                } else {
+                    Job job;
+                    job.index = qsizetype(jobs.size());
+                    job.path = sidecar;
+                    job.absolute = sidecar;
+                    job.mode = MetadataMode::Fast;
+                    j = job.index;
+                    jobOfPath.insert(sidecar, j);
+                    jobs.push_back(std::move(job));
+                    ++outcome.sidecars;
+                }
+                shared->sidecarsOf[size_t(i)].push_back(j);
+            }
+        }
+    }
+    const qsizetype total = qsizetype(jobs.size());
+    shared->done.resize(size_t(total));
+    shared->route.resize(size_t(total), Route::None);
+    shared->emitted.resize(size_t(requested), 0);
+    shared->waitingOn.resize(size_t(total));
+    for (qsizetype i = 0; i < requested; ++i) {
+        for (qsizetype s : shared->sidecarsOf[size_t(i)]) {
+            shared->waitingOn[size_t(s)].push_back(i);
+        }
+    }
+
+    const auto drain = [&] {
+        QList<MetadataRecord> batch;
+        QByteArray last;
+        {
+            std::lock_guard lock(shared->mutex);
+            batch.swap(shared->pending);
+            last = shared->lastPath;
+        }
+        if (callbacks.resultsReady && !batch.isEmpty()) {
+            callbacks.resultsReady(batch);
+        }
+        if (callbacks.progress) {
+            callbacks.progress(shared->filesDone.load(std::memory_order_relaxed), total, last);
+        }
+    };
+
+    // 2. stat: what ExifTool must never see is answered now.
+    std::vector<qsizetype> toLoad;
+    toLoad.reserve(size_t(total));
+    for (Job &job : jobs) {
+        struct stat st {};
+        if (::stat(job.absolute.constData(), &st) != 0) {
+            const int error = errno;
+            shared->publish(job.index, errorRecord(job, error == ENOENT ? ErrorCode::NotFound
+                                                        : error == EACCES ? ErrorCode::PermissionDenied
+                                                                          : ErrorCode::Io,
+                                                   QString::fromLocal8Bit(std::strerror(error))),
+                            Route::Error);
+        } else if (S_ISDIR(st.st_mode)) {
+            shared->publish(job.index, errorRecord(job, ErrorCode::InvalidArgument, QStringLiteral("is a directory")), Route::Error);
+        } else if (!S_ISREG(st.st_mode)) {
+            shared->publish(job.index, errorRecord(job, ErrorCode::Unsupported, QStringLiteral("not a regular file")), Route::Error);
+        } else {
+            job.stamp = db::FileStamp{qint64(st.st_size), qint64(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+            toLoad.push_back(job.index);
+        }
+    }
+
+    // 3. The cache.
+    std::vector<qsizetype> misses;
+    if (m_options.cache != nullptr && !toLoad.empty()) {
+        for (const MetadataMode wanted : {MetadataMode::Fast, MetadataMode::Extended}) {
+            QList<db::MetadataQuery> queries;
+            for (qsizetype j : toLoad) {
+                if (jobs[size_t(j)].mode == wanted) {
+                    queries.append(db::MetadataQuery{jobs[size_t(j)].absolute, *jobs[size_t(j)].stamp});
+                }
+            }
+            if (queries.isEmpty()) {
+                continue;
+            }
+            auto hits = m_options.cache->getMany(queries, toDb(wanted));
+            if (!hits) {
+                outcome.cacheError = hits.error();
+                qCWarning(lcMetadata) << "metadata cache lookup failed:" << hits.error().toString();
+                continue;
+            }
+            for (auto it = hits->cbegin(); it != hits->cend(); ++it) {
+                std::optional<QJsonObject> fields = fromCacheJson(it->json);
+                const qsizetype j = jobOfPath.value(it.key(), -1);
+                if (!fields || j < 0) {
+                    continue; // unreadable entry: read the file again
+                }
+                MetadataRecord record;
+                record.index = jobs[size_t(j)].index;
+                record.path = jobs[size_t(j)].path;
+                record.mode = fromDb(it->mode);
+                record.fields = std::move(*fields);
+                shared->publish(j, std::move(record), Route::Cache);
+                ++outcome.cacheHits;
+            }
+        }
+        std::lock_guard lock(shared->mutex);
+        for (qsizetype j : toLoad) {
+            if (!shared->done[size_t(j)]) {
+                misses.push_back(j);
+            }
+        }
+    } else {
+        misses = toLoad;
+    }
+    drain();
+
+    // 4. and 5. Read what the cache did not have: in-process first (fast), then ExifTool.
+    std::vector<qsizetype> inProcess;
+    std::vector<qsizetype> viaExifTool;
+    for (qsizetype j : misses) {
+        const bool fast = jobs[size_t(j)].mode == MetadataMode::Fast;
+        (fast && m_options.useInProcessReader ? inProcess : viaExifTool).push_back(j);
+    }
+    ThreadPoolManager *pool = m_options.pool;
+    const bool usePool = pool != nullptr && !pool->isShutDown();
+    auto queue = std::make_shared<ExifToolQueue>();
+    const auto buildExifToolQueue = [&] {
+        std::vector<qsizetype> all = viaExifTool;
+        {
+            std::lock_guard lock(shared->mutex);
+            all.insert(all.end(), shared->fallback.begin(), shared->fallback.end());
+            shared->fallback.clear();
+        }
+        std::sort(all.begin(), all.end());
+        for (const MetadataMode chunkMode : {MetadataMode::Fast, MetadataMode::Extended}) {
+            std::vector<qsizetype> chunk;
+            for (qsizetype j : all) {
+                if (jobs[size_t(j)].mode != chunkMode) {
+                    continue;
+                }
+                chunk.push_back(j);
+                if (qsizetype(chunk.size()) >= m_options.exiftoolFilesPerChunk) {
+                    queue->chunks.emplace_back(chunkMode, std::move(chunk));
+                    chunk.clear();
+                }
+            }
+            if (!chunk.empty()) {
+                queue->chunks.emplace_back(chunkMode, std::move(chunk));
+            }
+        }
+        if (m_options.exiftool == nullptr) {
+            for (const auto &[chunkMode, chunk] : queue->chunks) {
+                for (qsizetype j : chunk) {
+                    shared->publish(j, errorRecord(jobs[size_t(j)], ErrorCode::Unsupported,
+                                                   QStringLiteral("needs ExifTool, which is not available")),
+                                    Route::Error);
+                }
+            }
+            queue->chunks.clear();
+        }
+    };
+
+    if (usePool && (inProcess.size() > 8 || !viaExifTool.empty() || outcome.sidecars > 0)) {
+        const quint64 runId = g_nextRunId.fetch_add(1);
+        QObject context; // lives on this thread: the pool delivers completions here
+        QEventLoop loop;
+        QHash<QString, int> phaseOf; // task id -> 1 (reader) or 2 (ExifTool)
+        int outstanding = 0;
+        bool exiftoolPhaseStarted = false;
+        auto sharedJobs = std::make_shared<const std::vector<Job>>(jobs);
+        ExifToolPool *exiftool = m_options.exiftool;
+
+        std::function<void()> startExifToolPhase;
+        const auto onEnded = [&](const TaskOutcome &ended) {
+            const int phase = phaseOf.take(ended.id);
+            if (phase == 0) {
+                return;
+            }
+            if (ended.state == TaskOutcome::State::Failed) {
+                qCWarning(lcMetadata) << "metadata task failed:" << ended.error;
+            }
+            if (--outstanding == 0) {
+                if (phase == 1 && !exiftoolPhaseStarted) {
+                    startExifToolPhase();
+                }
+                if (outstanding == 0) {
+                    loop.quit();
+                }
+            }
+        };
+        startExifToolPhase = [&] {
+            exiftoolPhaseStarted = true;
+            if (shared->stop.load()) {
+                return;
+            }
+            buildExifToolQueue();
+            if (queue->chunks.empty()) {
+                return;
+            }
+            const int tasks = std::min<int>(exiftool->maxProcesses(), int(queue->chunks.size()));
+            std::vector<ThreadPoolManager::BatchItem> items;
+            for (int t = 0; t < tasks; ++t) {
+                const QString id = QStringLiteral("oncutf-metadata-%1-exiftool-%2").arg(runId).arg(t);
+                phaseOf.insert(id, 2);
+                items.push_back({id, [shared, queue, sharedJobs, exiftool](const CancellationToken &token) {
+                                     drainExifToolQueue(*shared, *queue, *sharedJobs, *exiftool, &token);
+                                     return QVariant();
+                                 }});
+            }
+            const int accepted = pool->submitBatch(std::move(items), m_options.priority, &context, onEnded);
+            outstanding += accepted;
+            if (accepted < tasks) {
+                outcome.cancelled = true; // the pool shut down under us
+            }
+        };
+
+        // Phase 1: the in-process reader in groups.
+        std::vector<ThreadPoolManager::BatchItem> items;
+        for (size_t start = 0; start < inProcess.size(); start += size_t(m_options.readerFilesPerTask)) {
+            const size_t end = std::min(inProcess.size(), start + size_t(m_options.readerFilesPerTask));
+            std::vector<qsizetype> group(inProcess.begin() + qsizetype(start), inProcess.begin() + qsizetype(end));
+            const QString id = QStringLiteral("oncutf-metadata-%1-read-%2").arg(runId).arg(start);
+            phaseOf.insert(id, 1);
+            items.push_back({id, [shared, sharedJobs, group = std::move(group)](const CancellationToken &token) {
+                                 readGroup(*shared, *sharedJobs, group, &token);
+                                 return QVariant();
+                             }});
+        }
+        const int groups = int(items.size());
+        if (groups > 0) {
+            outstanding = pool->submitBatch(std::move(items), m_options.priority, &context, onEnded);
+            if (outstanding < groups) {
+                outcome.cancelled = true;
+            }
+        }
+        if (outstanding == 0) {
+            startExifToolPhase();
+        }
+        if (outstanding > 0) {
+            bool stopping = false;
+            QTimer ticker;
+            ticker.setInterval(m_options.tick);
+            QObject::connect(&ticker, &QTimer::timeout, &context, [&] {
+                if (!stopping && cancelled()) {
+                    stopping = true;
+                    shared->stop.store(true, std::memory_order_release);
+                    for (auto it = phaseOf.cbegin(); it != phaseOf.cend(); ++it) {
+                        pool->cancel(it.key());
+                    }
+                }
+                drain();
+            });
+            ticker.start();
+            loop.exec();
+            ticker.stop();
+            if (stopping) {
+                outcome.cancelled = true;
+            }
+        }
+        outcome.exiftoolRestarts = queue->restarts.load();
+    } else {
+        // Everything on this thread (no pool, or too little work to spread).
+        std::vector<qsizetype> single;
+        for (qsizetype j : inProcess) {
+            if (cancelled()) {
+                outcome.cancelled = true;
+                break;
+            }
+            single.assign(1, j);
+            readGroup(*shared, jobs, single, nullptr);
+            drain();
+        }
+        if (!outcome.cancelled) {
+            buildExifToolQueue();
+            if (!queue->chunks.empty()) {
+                const auto check = [&] {
+                    if (cancelled()) {
+                        shared->stop.store(true, std::memory_order_release);
+                    }
+                    drain();
+                    return shared->stop.load(std::memory_order_acquire);
+                };
+                for (const auto &[chunkMode, chunk] : queue->chunks) {
+                    if (check()) {
+                        break;
+                    }
+                    QList<QByteArray> chunkPaths;
+                    for (qsizetype j : chunk) {
+                        chunkPaths.append(jobs[size_t(j)].absolute);
+                    }
+                    const ExifToolReadSummary summary = m_options.exiftool->read(
+                        chunkPaths, chunkMode,
+                        [&](qsizetype i, MetadataRecord &&record) {
+                            const Job &job = jobs[size_t(chunk[size_t(i)])];
+                            record.index = job.index;
+                            record.path = job.path;
+                            record.mode = job.mode;
+                            shared->publish(chunk[size_t(i)], std::move(record), Route::ExifTool);
+                            drain();
+                        },
+                        check);
+                    outcome.exiftoolRestarts += summary.restarts;
+                }
+                if (shared->stop.load()) {
+                    outcome.cancelled = true;
+                }
+            }
+        }
+    }
+
+    // Requested files whose sidecars did not all finish (a cancel) still go out.
+    {
+        std::lock_guard lock(shared->mutex);
+        for (qsizetype i = 0; i < requested; ++i) {
+            shared->tryEmitLocked(i, true);
+        }
+    }
+    drain();
+
+    // 6. Collect, count, and store what was read.
+    QList<db::MetadataRecord> toStore;
+    const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+    const qint64 racyNs = qint64(m_options.racyWindow.count()) * 1'000'000;
+    {
+        std::lock_guard lock(shared->mutex);
+        for (qsizetype j = 0; j < total; ++j) {
+            const auto &record = shared->done[size_t(j)];
+            const Route from = shared->route[size_t(j)];
+            if (!record || (from != Route::Reader && from != Route::ExifTool)) {
+                continue;
+            }
+            ++(from == Route::Reader ? outcome.readInProcess : outcome.readByExifTool);
+            const Job &job = jobs[size_t(j)];
+            if (record->ok() && job.stamp) {
+                if (m_options.cache != nullptr && job.stamp->mtimeNs < nowNs - racyNs) {
+                    toStore.append(db::MetadataRecord{job.absolute, toDb(record->mode), toCacheJson(record->fields),
+                                                      *job.stamp});
+                }
+            }
+        }
+        for (qsizetype i = 0; i < requested; ++i) {
+            if (shared->emitted[size_t(i)] == 0) {
+                continue;
+            }
+            // The handed-out (merged) record: rebuild it the same way for the outcome.
+            MetadataRecord record = *shared->done[size_t(i)];
+            for (qsizetype s : shared->sidecarsOf[size_t(i)]) {
+                const auto &side = shared->done[size_t(s)];
+                if (side && side->ok() && s != i) {
+                    SidecarMerger::merge(record.fields, side->fields);
+                }
+            }
+            outcome.records.append(std::move(record));
+        }
+    }
+    if (!toStore.isEmpty()) {
+        const Status stored = m_options.cache->putMany(toStore);
+        if (stored) {
+            outcome.cached = toStore.size();
+        } else {
+            outcome.cacheError = stored.error();
+            qCWarning(lcMetadata) << "metadata cache store failed:" << stored.error().toString();
+        }
+    }
+    if (cancelled()) {
+        outcome.cancelled = true;
+    }
+    return outcome;
+}
+
+} // namespace oncutf::core::metadata
