@@ -10,9 +10,15 @@
 
 #include <QCoreApplication>
 
+#include <cstdlib>
+
 namespace oncutf::cli {
 
 namespace {
+
+// The context of the command being run, for handleInterrupt(); main thread only.
+CliContext *g_activeContext = nullptr;
+int g_interrupts = 0;
 
 int runHelpCommand(CliContext &ctx, const QStringList &args);
 
@@ -66,7 +72,7 @@ const std::vector<CliCommand> &allCommands()
         {QStringLiteral("compare"), QStringLiteral("Compare two folders file by file: same, different, only in one"),
          QStringLiteral("compare [--recursive] [--hidden] [--jobs N] [--no-cache] [--json] DIR_A DIR_B"), &runCompareCommand},
         {QStringLiteral("metadata"), QStringLiteral("Print metadata (EXIF, XMP, QuickTime...) as ExifTool names it"),
-         QStringLiteral("metadata [--extended] [--fields K1,K2] [--recursive] [--hidden] [--jobs N] [--no-cache] [--json] PATH..."), &runMetadataCommand},
+         QStringLiteral("metadata [--extended] [--fields K1,K2] [--recursive] [--hidden] [--jobs N] [--no-cache] [--json] [--stats] PATH..."), &runMetadataCommand},
         {QStringLiteral("db"), QStringLiteral("Check, back up, compact or describe the oncutf database"),
          QStringLiteral("db check|backup|vacuum|info [--json]"), &runDbCommand},
     };
@@ -82,9 +88,25 @@ const CliCommand *findCommand(QStringView name)
     return nullptr;
 }
 
+void handleInterrupt(int signalNumber)
+{
+    ++g_interrupts;
+    if (g_interrupts >= 2 || g_activeContext == nullptr) {
+        std::fputs("\noncutf-cli: interrupted again: exiting now\n", stderr);
+        std::_Exit(128 + signalNumber);
+    }
+    g_activeContext->printError(QStringLiteral("\n"));
+    g_activeContext->warn(QStringLiteral("interrupted: stopping at a safe point (interrupt again to quit at once)"));
+    g_activeContext->requestCancel();
+}
+
 int runCommandLine(const QStringList &arguments)
 {
     CliContext ctx;
+    g_activeContext = &ctx;
+    struct Reset {
+        ~Reset() { g_activeContext = nullptr; }
+    } reset;
     bool helpRequested = false;
     bool versionRequested = false;
 

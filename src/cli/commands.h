@@ -37,4 +37,10 @@ QString commandNames();
 /// code. Threading: main thread, with a QCoreApplication.
 int runCommandLine(const QStringList &arguments);
 
+/// Ctrl-C / SIGTERM, delivered on the main thread's event loop (ShutdownCoordinator's self-pipe):
+/// the first asks the running command to stop at a safe point (CliContext::requestCancel), a
+/// second one ends the process at once with exit code 130 (an interrupted rename is repaired by
+/// the journal at the next start or by `oncutf-cli recover`). Threading: main thread.
+void handleInterrupt(int signalNumber);
+
 } // namespace oncutf::cli

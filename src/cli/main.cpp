@@ -2,6 +2,7 @@
 // only sets up Qt and hands over the raw arguments.
 
 #include "cli/commands.h"
+#include "core/concurrency/shutdowncoordinator.h"
 #include "core/files/nativepath.h"
 
 #include <QCoreApplication>
@@ -23,5 +24,9 @@ int main(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         arguments.append(oncutf::core::files::fsDecode(QByteArray(argv[i])));
 
+    // Ctrl-C and SIGTERM reach the running command on this thread's event loop, so a long
+    // command stops at a safe point (caches and the rename journal stay consistent).
+    oncutf::core::concurrency::ShutdownCoordinator::installSignalHandlers(
+        [](int signalNumber) { oncutf::cli::handleInterrupt(signalNumber); });
     return oncutf::cli::runCommandLine(arguments);
 }

@@ -339,8 +339,11 @@ int runMetadataCommand(CliContext &ctx, const QStringList &args)
         QStringList{QStringLiteral("json")},
         QStringLiteral("Print a JSON array of {path, mode, fields, error} in input order; paths that are not UTF-8 "
                        "use Python's surrogateescape (\\udcXX)."));
+    const QCommandLineOption statsOption(
+        QStringList{QStringLiteral("stats")},
+        QStringLiteral("Print how the files were read (cache, in-process, ExifTool) and how long it took, on stderr."));
     const QList<QCommandLineOption> options{extendedOption, fieldsOption, recursiveOption, hiddenOption,
-                                            jobsOption,     noCacheOption, jsonOption};
+                                            jobsOption,     noCacheOption, jsonOption,      statsOption};
 
     QCommandLineParser parser;
     if (const auto exitCode = ctx.parseCommandArguments(parser, options, args)) {
@@ -398,7 +401,9 @@ int runMetadataCommand(CliContext &ctx, const QStringList &args)
                          progress.update(done, QStringLiteral("of %1").arg(total));
                      });
     bool cacheWarned = false;
+    QString statusLine;
     QObject::connect(worker, &core::concurrency::Worker::status, &receiver, [&](const QString &summary) {
+        statusLine = summary;
         const qsizetype at = summary.indexOf(QLatin1String("metadata cache:"));
         if (!cacheWarned && at >= 0) {
             cacheWarned = true;
@@ -441,6 +446,9 @@ int runMetadataCommand(CliContext &ctx, const QStringList &args)
     }
     written = std::fflush(ctx.out()) == 0 && !std::ferror(ctx.out()) && written;
 
+    if (parser.isSet(statsOption) && !statusLine.isEmpty()) {
+        ctx.printError(statusLine + QLatin1Char('\n'));
+    }
     if (!ok) {
         ctx.warn(QStringLiteral("cancelled"));
     }

@@ -7,7 +7,7 @@ namespace oncutf::cli {
 class CliContext;
 
 /// `oncutf-cli metadata [--extended] [--fields K1,K2] [--recursive] [--hidden] [--jobs N]
-///                      [--no-cache] [--json] PATH...`
+///                      [--no-cache] [--json] [--stats] PATH...`
 ///
 /// Prints the metadata of every file: a PATH that is a folder stands for its files (and those of
 /// its sub-folders with --recursive), any other PATH is read as given - a missing file, a FIFO or
@@ -19,7 +19,8 @@ class CliContext;
 /// Python's surrogateescape. Without --json: a block per file, or with --fields a table with one
 /// column per field. --fields keeps the listed keys ("EXIF:Make", or a tag name such as "Make"
 /// for every group). Results go through the metadata cache (size and mtime must match) unless
-/// --no-cache. Exit code 0 when every file was read or reported, 1 when a folder could not be
+/// --no-cache; --stats tells on stderr how many came from the cache, the in-process reader and
+/// ExifTool, and how long reading took. Exit code 0 when every file was read or reported, 1 when a folder could not be
 /// listed, the output could not be written or the run was cancelled, 2 on a usage error.
 /// Threading: main thread, with a QCoreApplication.
 int runMetadataCommand(CliContext &ctx, const QStringList &args);

@@ -84,6 +84,22 @@ public:
     /// Runs `body` in a read transaction (one consistent snapshot). Inside a transaction() it
     /// simply joins it.
     Status read(const std::function<Status(Connection &)> &body);
+    /// read() for a body that yields one value (a count, a row): its Result is passed through.
+    template <typename T, typename Body>
+    Result<T> readValue(Body &&body)
+    {
+        std::optional<T> value;
+        const Status status = read([&](Connection &connection) -> Status {
+            Result<T> produced = body(connection);
+            if (!produced)
+                return produced.error();
+            value = std::move(*produced);
+            return {};
+        });
+        if (!status)
+            return status.error();
+        return std::move(*value);
+    }
     /// Lends this thread's connection without a transaction (backup, VACUUM, checkpoint).
     /// Access::Write also holds the in-process writer lock and is refused when read-only.
     Status withConnection(Access access, const std::function<Status(Connection &)> &body);

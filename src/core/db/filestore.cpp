@@ -177,17 +177,7 @@ Status FileStore::remove(const QByteArray &path)
 
 Result<qint64> FileStore::count() const
 {
-    qint64 n = 0;
-    Status status = m_database.read([&](Connection &c) -> Status {
-        auto counted = c.queryInt("SELECT count(*) FROM files");
-        if (!counted)
-            return counted.error();
-        n = *counted;
-        return {};
-    });
-    if (!status)
-        return status.error();
-    return n;
+    return m_database.readValue<qint64>([](Connection &c) { return c.queryInt("SELECT count(*) FROM files"); });
 }
 
 } // namespace oncutf::core::db

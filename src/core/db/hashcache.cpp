@@ -182,17 +182,7 @@ Result<QList<QByteArray>> HashCache::pathsWithValue(const QString &algorithm, co
 
 Result<qint64> HashCache::count() const
 {
-    qint64 n = 0;
-    Status status = m_database.read([&](Connection &c) -> Status {
-        auto counted = c.queryInt("SELECT count(*) FROM hash_cache");
-        if (!counted)
-            return counted.error();
-        n = *counted;
-        return {};
-    });
-    if (!status)
-        return status.error();
-    return n;
+    return m_database.readValue<qint64>([](Connection &c) { return c.queryInt("SELECT count(*) FROM hash_cache"); });
 }
 
 } // namespace oncutf::core::db

@@ -142,17 +142,7 @@ Status MetadataCache::remove(const QByteArray &path)
 
 Result<qint64> MetadataCache::count() const
 {
-    qint64 n = 0;
-    Status status = m_database.read([&](Connection &c) -> Status {
-        auto counted = c.queryInt("SELECT count(*) FROM metadata_cache");
-        if (!counted)
-            return counted.error();
-        n = *counted;
-        return {};
-    });
-    if (!status)
-        return status.error();
-    return n;
+    return m_database.readValue<qint64>([](Connection &c) { return c.queryInt("SELECT count(*) FROM metadata_cache"); });
 }
 
 } // namespace oncutf::core::db

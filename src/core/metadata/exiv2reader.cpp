@@ -18,6 +18,7 @@
 #include <array>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace oncutf::core::metadata {
@@ -515,7 +516,12 @@ std::optional<QJsonObject> Exiv2Reader::read(const QByteArray &path)
     QJsonObject fields;
     t_exiv2Trouble = false;
     try {
-        auto image = Exiv2::ImageFactory::open(std::string(path.constData(), static_cast<size_t>(path.size())));
+        // Exiv2 opens by name: give it the file already opened and checked above, so a name
+        // replaced in between (by a FIFO that would block) cannot be read instead.
+        static const bool haveProcFd = ::access("/proc/self/fd", X_OK) == 0;
+        const std::string name = haveProcFd ? "/proc/self/fd/" + std::to_string(fd.get())
+                                            : std::string(path.constData(), static_cast<size_t>(path.size()));
+        auto image = Exiv2::ImageFactory::open(name);
         if (image.get() == nullptr) {
             return std::nullopt;
         }

@@ -222,6 +222,7 @@ private Q_SLOTS:
     void idleWorkerRunsHigherPriorityAtOnce();
     void priorityHoldsAcrossDeques_data() { addWorkerRows(); }
     void priorityHoldsAcrossDeques();
+    void reservedTasksYieldAndCancel();
     void workStealing_data();
     void workStealing();
     void cancelQueued_data() { addWorkerRows(); }
@@ -395,6 +396,48 @@ void TestThreadPoolManager::priorityHoldsAcrossDeques()
     QCOMPARE(order.first(), QStringLiteral("crit"));
     QCOMPARE(QSet<QString>(order.begin() + 1, order.begin() + 2 + workers), highIds);
     QCOMPARE(QSet<QString>(order.begin() + 2 + workers, order.end()), lowIds);
+}
+
+void TestThreadPoolManager::reservedTasksYieldAndCancel()
+{
+    // A worker running tiny tasks takes several of one priority at a time. Those reserved
+    // tasks must still give way to a more urgent task and still be cancellable.
+    PoolHandle pool(fixedConfig(1));
+    QSignalSpy cancelled(pool.get(), &ThreadPoolManager::taskCancelled);
+    Recorder warmUp;
+    std::vector<ThreadPoolManager::BatchItem> tiny;
+    for (int i = 0; i < 200; ++i)
+        tiny.push_back({QStringLiteral("warm%1").arg(i), recordTask(warmUp, QStringLiteral("w"))});
+    QCOMPARE(pool->submitBatch(std::move(tiny)), 200);
+    QVERIFY(pool->waitForDone(QDeadlineTimer(20s)));
+
+    ScopedGate gate;
+    Recorder started;
+    Recorder ran;
+    std::vector<ThreadPoolManager::BatchItem> lows;
+    lows.push_back({QStringLiteral("gate"), [g = gate.gate(), started, ran](const CancellationToken &) -> QVariant {
+                        started.add(QStringLiteral("gate"));
+                        g.wait();
+                        ran.add(QStringLiteral("gate"));
+                        return {};
+                    }});
+    QStringList expected{QStringLiteral("gate"), QStringLiteral("crit")};
+    for (int i = 0; i < 10; ++i) {
+        const QString id = QStringLiteral("low%1").arg(i);
+        lows.push_back({id, recordTask(ran, id)});
+        if (i != 5)
+            expected << id;
+    }
+    QCOMPARE(pool->submitBatch(std::move(lows), TaskPriority::Low), 11);
+    QVERIFY(started.waitFor(1));
+    QVERIFY(pool->submit(QStringLiteral("crit"), recordTask(ran, QStringLiteral("crit")), TaskPriority::Critical));
+    QVERIFY(pool->cancel(QStringLiteral("low5")));
+    gate.open();
+    QVERIFY(pool->waitForDone(QDeadlineTimer(20s)));
+    QCOMPARE(ran.entries(), expected);
+    QTRY_COMPARE(cancelled.count(), 1);
+    QCOMPARE(cancelled.at(0).at(0).toString(), QStringLiteral("low5"));
+    QCOMPARE(pool->stats().cancelled, qint64(1));
 }
 
 void TestThreadPoolManager::workStealing_data()

@@ -153,7 +153,7 @@ private Q_SLOTS:
     void poolHashesEveryFile()
     {
         QFETCH(int, workers);
-        makeFiles(300, 20'000, 3 << 20);
+        makeFiles(120, 8000, 2 << 20);
         Pool pool(workers);
         BatchHasher::Options options;
         options.pool = pool.get();
@@ -320,7 +320,7 @@ private Q_SLOTS:
 
     void cancelUnderLoadIsConsistent()
     {
-        makeFiles(200, 64 << 10);
+        makeFiles(100, 16 << 10);
         Cache cache(m_dir->path());
         Pool pool(2);
         BatchHasher::Options options;
