@@ -4,8 +4,8 @@
 #
 #   scripts/demo.sh BUILD_DIR        (make demo runs: scripts/demo.sh build/dev)
 #
-# For now the main job is the scan; later issues extend this script to metadata, hashes and the
-# full rename.
+# It scans, previews the rename recipe of docs/recipes.md, applies it, shows the history and undoes
+# it, checking that every file's content is unchanged and every name is back.
 set -euo pipefail
 
 build=${1:?usage: scripts/demo.sh BUILD_DIR}
@@ -18,56 +18,11 @@ db="$out/oncutf.db"
 rm -rf "$out"
 mkdir -p "$photos"
 
-# A small file that starts and ends like a JPEG (SOI/APP0 ... EOI). Real EXIF comes later.
-fake_jpeg() { # path seed
-  { printf '\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00'
-    head -c $(( 512 + ($2 * 37) % 3000 )) /dev/zero
-    printf '\xff\xd9'; } > "$1"
-}
-# Some other small file of a given kind.
-blob() { # path seed
-  head -c $(( 100 + ($2 * 53) % 5000 )) /dev/zero > "$1"
-}
-# Spread modification times over 2024-2025 so the table shows different dates.
-stamp() { # path seed
-  touch -d "@$(( 1704067200 + ($2 * 86413) % 63072000 ))" "$1"
-}
-
-n=0
-make_file() { # kind path
-  n=$((n + 1))
-  case "$1" in
-    jpeg) fake_jpeg "$2" "$n" ;;
-    *) blob "$2" "$n" ;;
-  esac
-  stamp "$2" "$n"
-}
-
-crete="$photos/2024/2024-06 Κρήτη (Crete)"
-summer="$photos/2024/2024-08 Summer trip"
-family="$photos/2025/Family & Friends"
-raw="$family/raw"
-drafts="$photos/2025/-drafts"
-mkdir -p "$crete" "$summer" "$raw" "$drafts" "$photos/.thumbnails"
-
-for i in $(seq -w 1 52); do make_file jpeg "$crete/IMG_00$i.JPG"; done
-for i in $(seq -w 1 20); do make_file jpeg "$crete/Παραλία $i.jpg"; done
-for i in $(seq -w 1 30); do make_file jpeg "$summer/DSC_01$i.jpg"; done
-for i in $(seq -w 1 10); do make_file video "$summer/VID_20240812_$i.mp4"; done
-for i in $(seq -w 1 25); do
-  make_file raw "$raw/DSC_02$i.NEF"
-  make_file sidecar "$raw/DSC_02$i.xmp"
-done
-for i in $(seq -w 1 20); do make_file jpeg "$family/family photo $i.jpeg"; done
-for i in $(seq -w 1 10); do make_file audio "$family/voice note $i.m4a"; done
-make_file jpeg "$drafts/-rf.jpg"
-make_file jpeg "$drafts/with  two  spaces.jpg"
-make_file jpeg "$drafts/Ελληνικά ονόματα – δοκιμή.jpg"
-make_file jpeg "$drafts/📷 emoji.jpg"
-make_file jpeg "$drafts/$(printf 'caf\351.jpg')"   # not UTF-8: kept byte-exact
-make_file jpeg "$drafts/UPPER.JPEG"
-make_file other "$drafts/notes"
-make_file jpeg "$photos/.thumbnails/hidden.jpg"   # hidden: listed only with --hidden
+# Real photos with real EXIF (two cameras, bursts, RAW+JPG+XMP sets, Greek and odd names),
+# authored byte by byte and tagged by one ExifTool run.
+python3 "$(dirname "$0")/make_demo_photos.py" "$photos" >/dev/null
+mkdir -p "$photos/.thumbnails"
+cp "$photos/2025 odd names/no date.jpg" "$photos/.thumbnails/hidden.jpg" # listed only with --hidden
 
 total=$(find "$photos" -type f ! -path '*/.*' | wc -l)
 echo "== demo: $total files (and 1 hidden) in $photos"
@@ -91,3 +46,55 @@ odd = [os.fsencode(e["path"]) for e in entries if b"caf\xe9" in os.fsencode(e["p
 print(f"{len(entries)} entries, {len(missing)} unresolvable, non-UTF-8 name round-tripped: {odd[0]!r}")
 sys.exit(0 if not missing and len(entries) == int(sys.argv[2]) else 1)
 PY
+
+recipe="$out/recipe.json"
+cat > "$recipe" <<'JSON'
+{
+  "modules": [
+    {"type": "metadata", "field": "EXIF:DateTimeOriginal", "format": "%Y%m%d_%H%M%S", "fallback": "nodate"},
+    {"type": "text", "text": "_"},
+    {"type": "counter", "start": 1, "step": 1, "padding": 3, "scope": "per_folder"},
+    {"type": "text", "text": "_"},
+    {"type": "original_name"}
+  ],
+  "final_transform": {"greeklish": true, "case": "original", "separator": "as_is"},
+  "sort": "capture_date",
+  "on_conflict": "fail",
+  "companions": true
+}
+JSON
+checksums() { (cd "$photos" && find . -type f ! -path './.*' -print0 | xargs -0 cat | md5sum | cut -d' ' -f1; find . -type f ! -path './.*' | wc -l); }
+before=$(checksums)
+names_before=$(cd "$photos" && find . -type f | sort | md5sum)
+
+echo
+echo "== the recipe (demo-output/recipe.json)"
+cat "$recipe"
+echo
+echo "== oncutf-cli preview --recipe demo-output/recipe.json --recursive demo-output/photos"
+"$cli" --db "$db" preview --recipe "$recipe" --recursive "$photos"
+echo
+echo "== oncutf-cli apply --recipe demo-output/recipe.json --recursive demo-output/photos"
+"$cli" --db "$db" apply --recipe "$recipe" --recursive "$photos"
+echo
+echo "== the folder now"
+(cd "$photos" && find . -type f ! -path './.*' | sort | head -n 20)
+echo "    ..."
+echo
+echo "== oncutf-cli history"
+"$cli" --db "$db" history
+echo
+echo "== oncutf-cli undo"
+"$cli" --db "$db" undo
+echo
+after=$(checksums)
+names_after=$(cd "$photos" && find . -type f | sort | md5sum)
+if [ "$before" = "$after" ] && [ "$names_before" = "$names_after" ]; then
+  echo "== after undo: same $(echo "$after" | tail -n 1) files, same contents, every name back"
+else
+  echo "== after undo: the folder differs from before the rename" >&2
+  exit 1
+fi
+echo
+echo "== oncutf-cli history"
+"$cli" --db "$db" history

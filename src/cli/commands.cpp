@@ -5,7 +5,9 @@
 #include "cli/comparecommand.h"
 #include "cli/duplicatescommand.h"
 #include "cli/hashcommand.h"
+#include "cli/historycommand.h"
 #include "cli/metadatacommand.h"
+#include "cli/renamecommand.h"
 #include "cli/scancommand.h"
 
 #include <QCoreApplication>
@@ -35,7 +37,7 @@ QString overallHelp()
         text += QStringLiteral("  ") + command.name.leftJustified(width + 2) + command.summary + QLatin1Char('\n');
     text += QLatin1Char('\n') + CliContext::globalOptionsHelp();
     text += QStringLiteral("\nRun 'oncutf-cli COMMAND --help' for the options of a command.\n"
-                           "Exit codes: 0 success, 1 failure, 2 usage error.\n");
+                           "Exit codes: 0 success, 1 failure, 2 usage error, 3 rename plan refused.\n");
     return text;
 }
 
@@ -73,6 +75,20 @@ const std::vector<CliCommand> &allCommands()
          QStringLiteral("compare [--recursive] [--hidden] [--jobs N] [--no-cache] [--json] DIR_A DIR_B"), &runCompareCommand},
         {QStringLiteral("metadata"), QStringLiteral("Print metadata (EXIF, XMP, QuickTime...) as ExifTool names it"),
          QStringLiteral("metadata [--extended] [--fields K1,K2] [--recursive] [--hidden] [--jobs N] [--no-cache] [--json] [--stats] PATH..."), &runMetadataCommand},
+        {QStringLiteral("preview"), QStringLiteral("Show the new name of every file and its problems; change nothing"),
+         QStringLiteral("preview (--recipe FILE | --template T) [--recursive] [--sort KEY] [--on-conflict POLICY] [--json] PATH..."),
+         &runPreviewCommand},
+        {QStringLiteral("apply"), QStringLiteral("Rename the files (journaled: undo reverts it, a crash is repaired)"),
+         QStringLiteral("apply (--recipe FILE | --template T) [--recursive] [--sort KEY] [--on-conflict fail|skip|suffix|overwrite] [--json] PATH..."),
+         &runApplyCommand},
+        {QStringLiteral("undo"), QStringLiteral("Revert a rename batch (default: the last one)"),
+         QStringLiteral("undo [BATCH] [--json]"), &runUndoCommand},
+        {QStringLiteral("redo"), QStringLiteral("Apply an undone batch again"),
+         QStringLiteral("redo [BATCH] [--json]"), &runRedoCommand},
+        {QStringLiteral("history"), QStringLiteral("List the rename batches, newest first"),
+         QStringLiteral("history [--limit N] [--json]"), &runHistoryCommand},
+        {QStringLiteral("recover"), QStringLiteral("Repair a rename a crash interrupted (files back under their old names)"),
+         QStringLiteral("recover"), &runRecoverCommand},
         {QStringLiteral("db"), QStringLiteral("Check, back up, compact or describe the oncutf database"),
          QStringLiteral("db check|backup|vacuum|info [--json]"), &runDbCommand},
     };

@@ -180,50 +180,6 @@ private:
     QStringList m_keys;
 };
 
-void writeJsonValue(JsonWriter &writer, const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Bool:
-        writer.boolean(value.toBool());
-        break;
-    case QJsonValue::Double: {
-        const double number = value.toDouble();
-        if (std::trunc(number) == number && std::fabs(number) < 9.0e15) {
-            writer.integer(static_cast<qint64>(number));
-        } else {
-            writer.number(number);
-        }
-        break;
-    }
-    case QJsonValue::String:
-        writer.string(value.toString());
-        break;
-    case QJsonValue::Array: {
-        writer.beginArray();
-        const QJsonArray array = value.toArray();
-        for (const QJsonValue &item : array) {
-            writeJsonValue(writer, item);
-        }
-        writer.endArray();
-        break;
-    }
-    case QJsonValue::Object: {
-        writer.beginObject();
-        const QJsonObject object = value.toObject();
-        for (auto it = object.begin(); it != object.end(); ++it) {
-            writer.key(it.key());
-            writeJsonValue(writer, it.value());
-        }
-        writer.endObject();
-        break;
-    }
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        writer.null();
-        break;
-    }
-}
-
 /// A value as the table shows it: text as is, numbers and lists in JSON form, newlines escaped.
 QString displayValue(const QJsonValue &value)
 {
@@ -425,7 +381,7 @@ int runMetadataCommand(CliContext &ctx, const QStringList &args)
             writer.key(QLatin1StringView("path")).rawPathString(inputs.at(i).shown);
             writer.key(QLatin1StringView("mode")).string(core::metadata::metadataModeName(record ? record->mode : mode));
             writer.key(QLatin1StringView("fields"));
-            writeJsonValue(writer, record && record->ok() ? filter.apply(record->fields) : QJsonObject());
+            writer.value(record && record->ok() ? filter.apply(record->fields) : QJsonObject());
             writer.key(QLatin1StringView("error"));
             if (!record) {
                 writer.string(QLatin1StringView("cancelled"));

@@ -3,6 +3,8 @@
 #include "core/files/nativepath.h"
 
 #include <QIODevice>
+#include <QJsonArray>
+#include <QJsonObject>
 
 #include <cerrno>
 #include <charconv>
@@ -293,6 +295,42 @@ JsonWriter &JsonWriter::null()
     m_buffer.append("null", 4);
     maybeFlush();
     return *this;
+}
+
+JsonWriter &JsonWriter::value(const QJsonValue &json)
+{
+    switch (json.type()) {
+    case QJsonValue::Bool:
+        return boolean(json.toBool());
+    case QJsonValue::Double: {
+        const double number = json.toDouble();
+        if (std::trunc(number) == number && std::fabs(number) < 9.0e15)
+            return integer(static_cast<qint64>(number));
+        return this->number(number);
+    }
+    case QJsonValue::String:
+        return string(json.toString());
+    case QJsonValue::Array: {
+        beginArray();
+        const QJsonArray array = json.toArray();
+        for (const QJsonValue &item : array)
+            value(item);
+        return endArray();
+    }
+    case QJsonValue::Object: {
+        beginObject();
+        const QJsonObject object = json.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            key(it.key());
+            value(it.value());
+        }
+        return endObject();
+    }
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        break;
+    }
+    return null();
 }
 
 bool JsonWriter::isComplete() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonValue>
 #include <QString>
 #include <QStringView>
 
@@ -58,6 +59,8 @@ public:
     JsonWriter &number(double value);
     JsonWriter &boolean(bool value);
     JsonWriter &null();
+    /// Any Qt JSON value, objects and arrays written recursively (integral doubles as integers).
+    JsonWriter &value(const QJsonValue &json);
 
     /// Shorthands for key(name) + value.
     JsonWriter &field(QLatin1StringView name, QStringView text) { return key(name).string(text); }
