@@ -417,32 +417,12 @@ Result<QList<OpRecord>> RenameJournal::ops(qint64 batchId) const
 
 Result<qint64> RenameJournal::batchCount() const
 {
-    qint64 n = 0;
-    Status status = m_database.read([&](Connection &c) -> Status {
-        auto counted = c.queryInt("SELECT count(*) FROM rename_batches");
-        if (!counted)
-            return counted.error();
-        n = *counted;
-        return {};
-    });
-    if (!status)
-        return status.error();
-    return n;
+    return m_database.readValue<qint64>([](Connection &c) { return c.queryInt("SELECT count(*) FROM rename_batches"); });
 }
 
 Result<qint64> RenameJournal::opCount() const
 {
-    qint64 n = 0;
-    Status status = m_database.read([&](Connection &c) -> Status {
-        auto counted = c.queryInt("SELECT count(*) FROM rename_ops");
-        if (!counted)
-            return counted.error();
-        n = *counted;
-        return {};
-    });
-    if (!status)
-        return status.error();
-    return n;
+    return m_database.readValue<qint64>([](Connection &c) { return c.queryInt("SELECT count(*) FROM rename_ops"); });
 }
 
 } // namespace oncutf::core::db

@@ -35,6 +35,21 @@ Error corruptValue(const QString &key)
     return makeError(ErrorCode::Corrupt, QStringLiteral("the stored session value \"%1\" cannot be read").arg(key));
 }
 
+// A stored value of the expected type, converted by `parse` (nullopt: the text is not a valid
+// value of that type, i.e. the row was damaged).
+template <typename T, typename Parse>
+Result<std::optional<T>> parsed(Result<std::optional<QString>> value, const QString &key, Parse parse)
+{
+    if (!value)
+        return value.error();
+    if (!*value)
+        return std::optional<T>();
+    std::optional<T> converted = parse(**value);
+    if (!converted)
+        return corruptValue(key);
+    return converted;
+}
+
 } // namespace
 
 SessionStateStore::SessionStateStore(DatabaseManager &database) : m_database(database) {}
@@ -126,52 +141,35 @@ Result<std::optional<QString>> SessionStateStore::string(const QString &key) con
 
 Result<std::optional<bool>> SessionStateStore::boolean(const QString &key) const
 {
-    auto value = raw(key, Type::Bool);
-    if (!value)
-        return value.error();
-    if (!*value)
-        return std::optional<bool>();
-    if (**value != QLatin1String("true") && **value != QLatin1String("false"))
-        return corruptValue(key);
-    return std::optional<bool>(**value == QLatin1String("true"));
+    return parsed<bool>(raw(key, Type::Bool), key, [](const QString &text) -> std::optional<bool> {
+        if (text != QLatin1String("true") && text != QLatin1String("false"))
+            return std::nullopt;
+        return text == QLatin1String("true");
+    });
 }
 
 Result<std::optional<qint64>> SessionStateStore::integer(const QString &key) const
 {
-    auto value = raw(key, Type::Int);
-    if (!value)
-        return value.error();
-    if (!*value)
-        return std::optional<qint64>();
-    bool ok = false;
-    const qint64 number = (*value)->toLongLong(&ok);
-    if (!ok)
-        return corruptValue(key);
-    return std::optional<qint64>(number);
+    return parsed<qint64>(raw(key, Type::Int), key, [](const QString &text) -> std::optional<qint64> {
+        bool ok = false;
+        const qint64 number = text.toLongLong(&ok);
+        return ok ? std::optional<qint64>(number) : std::nullopt;
+    });
 }
 
 Result<std::optional<double>> SessionStateStore::real(const QString &key) const
 {
-    auto value = raw(key, Type::Float);
-    if (!value)
-        return value.error();
-    if (!*value)
-        return std::optional<double>();
-    bool ok = false;
-    const double number = (*value)->toDouble(&ok);
-    if (!ok)
-        return corruptValue(key);
-    return std::optional<double>(number);
+    return parsed<double>(raw(key, Type::Float), key, [](const QString &text) -> std::optional<double> {
+        bool ok = false;
+        const double number = text.toDouble(&ok);
+        return ok ? std::optional<double>(number) : std::nullopt;
+    });
 }
 
 Result<std::optional<QByteArray>> SessionStateStore::json(const QString &key) const
 {
-    auto value = raw(key, Type::Json);
-    if (!value)
-        return value.error();
-    if (!*value)
-        return std::optional<QByteArray>();
-    return std::optional<QByteArray>((*value)->toUtf8());
+    return parsed<QByteArray>(raw(key, Type::Json), key,
+                              [](const QString &text) -> std::optional<QByteArray> { return text.toUtf8(); });
 }
 
 Result<std::optional<SessionStateStore::Type>> SessionStateStore::typeOf(const QString &key) const
