@@ -262,6 +262,24 @@ QString CliContext::printablePath(const QByteArray &path)
     return out;
 }
 
+QCommandLineOption CliContext::hiddenOption()
+{
+    return QCommandLineOption(QStringList{QStringLiteral("a"), QStringLiteral("hidden")},
+                              QStringLiteral("Include hidden files and folders (names starting with '.')."));
+}
+
+QCommandLineOption CliContext::jobsOption(const QString &description)
+{
+    return QCommandLineOption(QStringList{QStringLiteral("j"), QStringLiteral("jobs")}, description,
+                              QStringLiteral("N"));
+}
+
+QCommandLineOption CliContext::noCacheOption(const QString &cacheName)
+{
+    return QCommandLineOption(QStringList{QStringLiteral("no-cache")},
+                              QStringLiteral("Read every file; neither use nor fill the %1 cache.").arg(cacheName));
+}
+
 void CliContext::requestCancel() const
 {
     if (m_cancelHandler)

@@ -67,6 +67,11 @@ public:
     [[nodiscard]] static QList<QCommandLineOption> globalOptions();
     /// The "Global options:" block of help texts.
     [[nodiscard]] static QString globalOptionsHelp();
+    /// Options several commands share, spelled once: -a/--hidden, -j/--jobs N (with the
+    /// command's own description) and --no-cache (naming the cache it skips: "hash", "metadata").
+    [[nodiscard]] static QCommandLineOption hiddenOption();
+    [[nodiscard]] static QCommandLineOption jobsOption(const QString &description);
+    [[nodiscard]] static QCommandLineOption noCacheOption(const QString &cacheName);
     /// Formats options as an aligned help block ("  -r, --recursive   Descend ...").
     [[nodiscard]] static QString optionsHelp(const QList<QCommandLineOption> &options);
 

@@ -387,13 +387,9 @@ int runHashCommand(CliContext &ctx, const QStringList &args)
 {
     const QCommandLineOption recursiveOption(QStringList{QStringLiteral("r"), QStringLiteral("recursive")},
                                              QStringLiteral("Hash the files of sub-folders too."));
-    const QCommandLineOption hiddenOption(QStringList{QStringLiteral("a"), QStringLiteral("hidden")},
-                                          QStringLiteral("Include hidden files and folders (names starting with '.')."));
-    const QCommandLineOption jobsOption(QStringList{QStringLiteral("j"), QStringLiteral("jobs")},
-                                        QStringLiteral("Hash N files at once (default: the number of CPUs)."),
-                                        QStringLiteral("N"));
-    const QCommandLineOption noCacheOption(QStringList{QStringLiteral("no-cache")},
-                                           QStringLiteral("Read every file; neither use nor fill the hash cache."));
+    const QCommandLineOption hiddenOption = CliContext::hiddenOption();
+    const QCommandLineOption jobsOption = CliContext::jobsOption(QStringLiteral("Hash N files at once (default: the number of CPUs)."));
+    const QCommandLineOption noCacheOption = CliContext::noCacheOption(QStringLiteral("hash"));
     const QCommandLineOption jsonOption(
         QStringList{QStringLiteral("json")},
         QStringLiteral("Print a JSON array of {path, crc32, size, error}; paths that are not UTF-8 use Python's "

@@ -283,14 +283,10 @@ int runMetadataCommand(CliContext &ctx, const QStringList &args)
         QStringLiteral("K1,K2"));
     const QCommandLineOption recursiveOption(QStringList{QStringLiteral("r"), QStringLiteral("recursive")},
                                              QStringLiteral("Read the files of sub-folders too."));
-    const QCommandLineOption hiddenOption(QStringList{QStringLiteral("a"), QStringLiteral("hidden")},
-                                          QStringLiteral("Include hidden files and folders (names starting with '.')."));
-    const QCommandLineOption jobsOption(
-        QStringList{QStringLiteral("j"), QStringLiteral("jobs")},
-        QStringLiteral("Read with N threads and up to N ExifTool processes (default: the number of CPUs, at most 4)."),
-        QStringLiteral("N"));
-    const QCommandLineOption noCacheOption(QStringList{QStringLiteral("no-cache")},
-                                           QStringLiteral("Read every file; neither use nor fill the metadata cache."));
+    const QCommandLineOption hiddenOption = CliContext::hiddenOption();
+    const QCommandLineOption jobsOption = CliContext::jobsOption(
+        QStringLiteral("Read with N threads and up to N ExifTool processes (default: the number of CPUs, at most 4)."));
+    const QCommandLineOption noCacheOption = CliContext::noCacheOption(QStringLiteral("metadata"));
     const QCommandLineOption jsonOption(
         QStringList{QStringLiteral("json")},
         QStringLiteral("Print a JSON array of {path, mode, fields, error} in input order; paths that are not UTF-8 "

@@ -39,8 +39,7 @@ struct RenameOptions {
                              QStringLiteral("T")};
     QCommandLineOption recursive{QStringList{QStringLiteral("r"), QStringLiteral("recursive")},
                                  QStringLiteral("Include the files of sub-folders.")};
-    QCommandLineOption hidden{QStringList{QStringLiteral("a"), QStringLiteral("hidden")},
-                              QStringLiteral("Include hidden files and folders (names starting with '.').")};
+    QCommandLineOption hidden = CliContext::hiddenOption();
     QCommandLineOption sort{QStringList{QStringLiteral("sort")},
                             QStringLiteral("Order before numbering: name, natural, mtime, size, capture_date (overrides the recipe)."),
                             QStringLiteral("KEY")};
@@ -49,8 +48,7 @@ struct RenameOptions {
                                   QStringLiteral("What to do with problem rows: fail (default: change nothing), skip, suffix, "
                                                  "overwrite (the replaced file is kept in a holding folder)."),
                                   QStringLiteral("POLICY")};
-    QCommandLineOption jobs{QStringList{QStringLiteral("j"), QStringLiteral("jobs")},
-                            QStringLiteral("Read N files at once (default: the number of CPUs)."), QStringLiteral("N")};
+    QCommandLineOption jobs = CliContext::jobsOption(QStringLiteral("Read N files at once (default: the number of CPUs)."));
     QCommandLineOption json{QStringList{QStringLiteral("json")},
                             QStringLiteral("Print {\"items\": [...], \"summary\": {...}, \"batch\": ID|null}.")};
     QCommandLineOption all{QStringList{QStringLiteral("all")},

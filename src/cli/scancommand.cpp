@@ -156,8 +156,7 @@ int runScanCommand(CliContext &ctx, const QStringList &args)
 {
     const QCommandLineOption recursiveOption(QStringList{QStringLiteral("r"), QStringLiteral("recursive")},
                                              QStringLiteral("Descend into sub-folders."));
-    const QCommandLineOption hiddenOption(QStringList{QStringLiteral("a"), QStringLiteral("hidden")},
-                                          QStringLiteral("Include hidden files and folders (names starting with '.')."));
+    const QCommandLineOption hiddenOption = CliContext::hiddenOption();
     const QCommandLineOption followOption(
         QStringList{QStringLiteral("L"), QStringLiteral("follow-symlinks")},
         QStringLiteral("With --recursive, descend into symlinked folders (loops are detected and reported)."));
