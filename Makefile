@@ -35,6 +35,10 @@ demo: build
 gui: build
 	@./scripts/gui.sh build/dev
 
+# Regenerates docs/screenshot.png (the README's picture) with the real window, offscreen.
+screenshot: build
+	@./scripts/screenshot.sh build/dev docs/screenshot.png
+
 bench: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)

@@ -1,7 +1,9 @@
 // ThreadPoolManager against QThreadPool at the same worker count, in one run:
 //  (a) throughput: N tiny tasks (an atomic increment) through QThreadPool::start(lambda), through
-//      ThreadPoolManager::submit (one id per task, built inside the timed loop) and through
-//      ThreadPoolManager::submitBatch (same ids, batches of 1000);
+//      ThreadPoolManager::submit(fn) and submitBatch(fns) without ids (what QThreadPool offers),
+//      and through submit(id, fn) / submitBatch(items) with one id per task, built inside the
+//      timed loop (batches of 1000). Every run ends with the pool's waitForDone(). The runs are
+//      interleaved (one of each per round), so a change in the machine's load hits them alike;
 //  (b) latency from submit to the start of a CRITICAL task while 100k BACKGROUND tasks are
 //      queued on a pool whose workers are all busy (p50/p99/max over many samples). Each
 //      BACKGROUND task burns 50 us of CPU, so a CRITICAL task waits at most for one of them to
@@ -37,6 +39,9 @@ struct Options {
     int samples = 1000;
     std::chrono::microseconds backgroundWork{50};
     bool spinBackground = true;
+    bool latency = true; ///< --throughput-only skips the latency table (for profiling)
+    QStringList impls{QStringLiteral("qt"), QStringLiteral("anon"), QStringLiteral("anonbatch"),
+                      QStringLiteral("submit"), QStringLiteral("batch")};
     QList<int> workerCounts{2, 4};
 };
 
@@ -94,6 +99,42 @@ double runSubmit(int workers, int tasks)
     return seconds;
 }
 
+double runSubmitAnonymous(int workers, int tasks)
+{
+    ThreadPoolManager pool(fixedPool(workers));
+    std::atomic<qint64> counter{0};
+    const auto start = Clock::now();
+    for (int i = 0; i < tasks; ++i)
+        pool.submit(increment(counter));
+    pool.waitForDone();
+    const double seconds = secondsSince(start);
+    (void)pool.shutdownNow(std::chrono::seconds(5), false);
+    if (counter.load() != tasks)
+        std::fprintf(stderr, "submit(fn) ran %lld of %d tasks\n", static_cast<long long>(counter.load()), tasks);
+    return seconds;
+}
+
+double runSubmitBatchAnonymous(int workers, int tasks)
+{
+    constexpr int kBatch = 1000;
+    ThreadPoolManager pool(fixedPool(workers));
+    std::atomic<qint64> counter{0};
+    const auto start = Clock::now();
+    for (int i = 0; i < tasks; i += kBatch) {
+        std::vector<TaskFunction> batch;
+        batch.reserve(kBatch);
+        for (int j = i; j < std::min(tasks, i + kBatch); ++j)
+            batch.push_back(increment(counter));
+        pool.submitBatch(std::move(batch));
+    }
+    pool.waitForDone();
+    const double seconds = secondsSince(start);
+    (void)pool.shutdownNow(std::chrono::seconds(5), false);
+    if (counter.load() != tasks)
+        std::fprintf(stderr, "submitBatch(fns) ran %lld of %d tasks\n", static_cast<long long>(counter.load()), tasks);
+    return seconds;
+}
+
 double runSubmitBatch(int workers, int tasks)
 {
     constexpr int kBatch = 1000;
@@ -115,13 +156,11 @@ double runSubmitBatch(int workers, int tasks)
     return seconds;
 }
 
-/// Median of `repeats` runs (the machine is shared; the median resists one unlucky run).
-template <typename Run>
-double median(int repeats, Run run)
+/// Median of the runs (the machine is shared; the median resists one unlucky run).
+double median(std::vector<double> seconds)
 {
-    std::vector<double> seconds;
-    for (int i = 0; i < repeats; ++i)
-        seconds.push_back(run());
+    if (seconds.empty())
+        return 0.0;
     std::sort(seconds.begin(), seconds.end());
     return seconds[seconds.size() / 2];
 }
@@ -236,7 +275,9 @@ Options parseOptions(const QCoreApplication &app)
     const QCommandLineOption work(QStringLiteral("background-us"), QStringLiteral("Run time of each BACKGROUND task."), QStringLiteral("us"), QStringLiteral("50"));
     const QCommandLineOption blocking(QStringLiteral("blocking-background"), QStringLiteral("BACKGROUND tasks sleep instead of burning CPU."));
     const QCommandLineOption workers(QStringLiteral("workers"), QStringLiteral("Comma-separated worker counts."), QStringLiteral("list"), QStringLiteral("2,4"));
-    parser.addOptions({tasks, repeats, samples, background, work, blocking, workers});
+    const QCommandLineOption throughputOnly(QStringLiteral("throughput-only"), QStringLiteral("Skip the latency table."));
+    const QCommandLineOption impls(QStringLiteral("impl"), QStringLiteral("Throughput rows to run (profiling one at a time): qt,anon,anonbatch,submit,batch."), QStringLiteral("list"), QStringLiteral("qt,anon,anonbatch,submit,batch"));
+    parser.addOptions({tasks, repeats, samples, background, work, blocking, workers, throughputOnly, impls});
     parser.process(app);
 
     Options options;
@@ -246,6 +287,8 @@ Options parseOptions(const QCoreApplication &app)
     options.background = std::max(1, parser.value(background).toInt());
     options.backgroundWork = std::chrono::microseconds(std::max(1, parser.value(work).toInt()));
     options.spinBackground = !parser.isSet(blocking);
+    options.latency = !parser.isSet(throughputOnly);
+    options.impls = parser.value(impls).split(QLatin1Char(','));
     options.workerCounts.clear();
     for (const QString &w : parser.value(workers).split(QLatin1Char(',')))
         if (w.toInt() > 0)
@@ -262,19 +305,37 @@ int main(int argc, char **argv)
 
     std::printf("Throughput: %d tiny tasks (atomic increment), median of %d runs, Qt %s, %d logical cores\n",
                 options.tasks, options.repeats, qVersion(), QThread::idealThreadCount());
-    std::printf("%-8s %-32s %12s %10s %16s\n", "workers", "implementation", "tasks/s", "ns/task", "vs QThreadPool");
+    std::printf("%-8s %-40s %12s %10s %16s\n", "workers", "implementation", "tasks/s", "ns/task", "vs QThreadPool");
     for (const int workers : options.workerCounts) {
-        const double qt = median(options.repeats, [&] { return runQThreadPool(workers, options.tasks); });
-        const double submit = median(options.repeats, [&] { return runSubmit(workers, options.tasks); });
-        const double batch = median(options.repeats, [&] { return runSubmitBatch(workers, options.tasks); });
-        const auto row = [&](const char *name, double seconds) {
-            std::printf("%-8d %-32s %12.0f %10.0f %15.2fx\n", workers, name, options.tasks / seconds,
-                        seconds * 1e9 / options.tasks, qt / seconds);
+        struct Impl {
+            const char *key;
+            const char *name;
+            double (*run)(int, int);
+            std::vector<double> seconds;
         };
-        row("QThreadPool::start", qt);
-        row("ThreadPoolManager::submit", submit);
-        row("ThreadPoolManager::submitBatch", batch);
+        std::vector<Impl> impls{
+            {"qt", "QThreadPool::start", runQThreadPool, {}},
+            {"anon", "ThreadPoolManager::submit(fn)", runSubmitAnonymous, {}},
+            {"anonbatch", "ThreadPoolManager::submitBatch(fns)", runSubmitBatchAnonymous, {}},
+            {"submit", "ThreadPoolManager::submit(id, fn)", runSubmit, {}},
+            {"batch", "ThreadPoolManager::submitBatch(items)", runSubmitBatch, {}},
+        };
+        // Round-robin rather than all runs of one kind in a row, so drifting load is shared.
+        for (int r = 0; r < options.repeats; ++r)
+            for (Impl &impl : impls)
+                if (options.impls.contains(QLatin1String(impl.key)))
+                    impl.seconds.push_back(impl.run(workers, options.tasks));
+        const double qt = median(impls.front().seconds);
+        for (const Impl &impl : impls) {
+            const double seconds = median(impl.seconds);
+            if (seconds <= 0) // left out with --impl (profiling one at a time)
+                continue;
+            std::printf("%-8d %-40s %12.0f %10.0f %15.2fx\n", workers, impl.name, options.tasks / seconds,
+                        seconds * 1e9 / options.tasks, qt > 0 ? qt / seconds : 0.0);
+        }
     }
+    if (!options.latency)
+        return 0;
 
     std::printf("\nLatency submit -> start of a CRITICAL task, %d BACKGROUND tasks (%lld us each, %s) queued, "
                 "all workers busy, %d samples (goal: p99 < 1000 us)\n",

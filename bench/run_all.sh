@@ -11,7 +11,7 @@ for script in "$here"/run_pool_bench.sh "$here"/bench_*.sh; do
   "$script" "$build" || { echo "!!!! $(basename "$script") failed"; status=1; }
 done
 # Google Benchmark programs that no script wraps.
-for prog in bench_crc32 bench_db; do
+for prog in bench_crc32 bench_db bench_gui; do
   bin="$build/bench/$prog"
   [ -x "$bin" ] || continue
   echo "==== $prog"

@@ -4,7 +4,7 @@
 # Build first: cmake --preset release && cmake --build --preset release --target bench_threadpool
 set -eu
 if [ $# -lt 1 ]; then
-    echo "usage: $0 BUILD_DIR [--tasks N] [--repeats N] [--samples N] [--background N] [--background-us N] [--blocking-background] [--workers LIST]" >&2
+    echo "usage: $0 BUILD_DIR [--tasks N] [--repeats N] [--samples N] [--background N] [--background-us N] [--blocking-background] [--workers LIST] [--throughput-only] [--impl qt,anon,anonbatch,submit,batch]" >&2
     exit 2
 fi
 build=$1

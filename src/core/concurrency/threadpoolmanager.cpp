@@ -8,7 +8,10 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -19,6 +22,7 @@
 
 #ifdef __linux__
 #include <pthread.h>
+#include <sched.h>
 #endif
 
 // Design (one lock, many deques)
@@ -47,8 +51,13 @@
 // timed wait, never polling) and shrink the pool.
 //
 // A tiny task costs little more than its allocation, so allocations are avoided: finished task
-// records are kept on a bounded spare list, ids live in an intrusive hash table (no node per
-// id), and the table shrinks again after a burst so a short queue works on cache-hot memory.
+// records are kept on a bounded spare list, new ones are carved from slabs (RecordArena), ids
+// live in an intrusive hash table (no node per id), and the table shrinks again after a burst so
+// a short queue works on cache-hot memory. Id-less tasks (submit(fn), submitBatch(fns)) skip the
+// table altogether: an empty id marks them, and only named records are ever registered.
+//
+// Workers are SCHED_BATCH on Linux, so waking one never preempts the submitting thread (see
+// prepareWorkerThread()); a stream of submits no longer pays a context switch per wake-up.
 //
 // Results reach Qt threads through a Mailbox: a mutex-guarded vector plus at most one queued
 // invokeMethod() in flight, so a flood of results costs one event per burst, and data crosses
@@ -249,6 +258,136 @@ using TaskPtr = std::shared_ptr<Task>;
 // as the queue breathes); a bounded spare list keeps a steady stream allocation-free.
 constexpr std::size_t kSpareTaskLimit = 4096;
 
+/// Where task records come from when the spare list is empty: 64 KiB slabs carved by bumping a
+/// pointer. A burst of a million queued tasks made malloc (and its cross-thread frees on the
+/// workers) the submitter's largest cost: a record with its shared_ptr control block is just
+/// over the fast-bin size, so every one took malloc's slow path. A slab is one allocation per
+/// few hundred records; freeing a record is one atomic decrement on its slab's counter (a
+/// pointer to the slab sits just before each record), and the last record out hands the slab
+/// back. Records can outlive the pool (a task may keep a copy of its token), and so can their
+/// slab; one arena serves every pool.
+/// Threading: allocate() from any thread (own mutex); release() from any thread, lock-free.
+class RecordArena {
+public:
+    RecordArena() = default;
+    Q_DISABLE_COPY_MOVE(RecordArena)
+    ~RecordArena() = delete; // see instance()
+
+    /// The one arena of the process. Never destroyed: records (and so slabs) may be released
+    /// during static destruction by a pool's straggler, and release() never needs the arena.
+    static RecordArena &instance()
+    {
+        static RecordArena *const arena = new RecordArena;
+        return *arena;
+    }
+
+    void *allocate(std::size_t bytes)
+    {
+        const std::size_t need = kPrefixBytes + ((bytes + kAlign - 1) & ~(kAlign - 1));
+        Q_ASSERT(need <= kSlabBytes - kHeaderBytes);
+        std::lock_guard lock(m_mutex);
+        if (!m_slab || m_next + need > m_end) {
+            retireLocked();
+            void *memory = nullptr;
+            if (!m_cache.empty()) {
+                memory = m_cache.back();
+                m_cache.pop_back();
+            } else if (!(memory = std::malloc(kSlabBytes))) {
+                throw std::bad_alloc();
+            }
+            m_slab = new (memory) Slab;
+            m_next = static_cast<std::byte *>(memory) + kHeaderBytes;
+            m_end = static_cast<std::byte *>(memory) + kSlabBytes;
+            m_handedOut = 0;
+        }
+        std::byte *prefix = m_next;
+        m_next += need;
+        ++m_handedOut;
+        *reinterpret_cast<Slab **>(prefix) = m_slab;
+        return prefix + kPrefixBytes;
+    }
+
+    static void release(void *record)
+    {
+        Slab *slab = *reinterpret_cast<Slab **>(static_cast<std::byte *>(record) - kPrefixBytes);
+        if (slab->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            freeSlab(slab);
+    }
+
+private:
+    // The count starts huge so records released while the slab is still being carved can
+    // never bring it to zero; retiring subtracts what was not handed out.
+    static constexpr std::size_t kUnretired = std::size_t(1) << 40;
+    static constexpr std::size_t kSlabBytes = 64 * 1024 - 64; // stays a heap block, not an mmap
+    static constexpr std::size_t kAlign = alignof(void *); // records hold nothing over-aligned
+    static constexpr std::size_t kPrefixBytes = kAlign;    // the slab pointer
+    static constexpr std::size_t kHeaderBytes = 64;     // the counter gets its own cache line
+    static constexpr std::size_t kCachedSlabs = 32;     // 2 MiB
+
+    struct Slab {
+        std::atomic<std::size_t> refs{kUnretired};
+    };
+    static_assert(sizeof(Slab) <= kHeaderBytes && sizeof(Slab *) <= kPrefixBytes);
+
+    /// A few emptied slabs are kept: freeing them let glibc trim the heap top, and the next
+    /// burst paid a page fault per 4 KiB again (a fault costs more than the tasks on it).
+    static void freeSlab(Slab *slab)
+    {
+        slab->~Slab();
+        RecordArena &arena = instance();
+        {
+            std::lock_guard lock(arena.m_mutex);
+            if (arena.m_cache.size() < kCachedSlabs) {
+                arena.m_cache.push_back(slab);
+                return;
+            }
+        }
+        std::free(slab);
+    }
+
+    void retireLocked()
+    {
+        if (!m_slab)
+            return;
+        const std::size_t unused = kUnretired - m_handedOut;
+        if (m_slab->refs.fetch_sub(unused, std::memory_order_acq_rel) == unused) {
+            m_slab->~Slab(); // every record was released already: straight back to the cache
+            if (m_cache.size() < kCachedSlabs)
+                m_cache.push_back(m_slab);
+            else
+                std::free(m_slab);
+        }
+        m_slab = nullptr;
+    }
+
+    std::mutex m_mutex;
+    Slab *m_slab = nullptr;
+    std::byte *m_next = nullptr;
+    std::byte *m_end = nullptr;
+    std::size_t m_handedOut = 0;
+    std::vector<void *> m_cache; ///< emptied slabs for reuse
+};
+
+/// Lets std::allocate_shared put a record and its control block in a RecordArena slab.
+/// Stateless, so the control block does not carry a pointer to the arena.
+template <typename T>
+struct RecordAllocator {
+    using value_type = T;
+    static_assert(alignof(T) <= alignof(void *));
+    RecordAllocator() = default;
+    template <typename U>
+    RecordAllocator(const RecordAllocator<U> &) {} // NOLINT(google-explicit-constructor): rebinding
+    T *allocate(std::size_t n)
+    {
+        Q_ASSERT(n == 1);
+        Q_UNUSED(n)
+        return static_cast<T *>(RecordArena::instance().allocate(sizeof(T)));
+    }
+    void deallocate(T *p, std::size_t) { RecordArena::release(p); }
+    template <typename U>
+    bool operator==(const RecordAllocator<U> &) const { return true; }
+};
+
 /// A binary semaphore that really blocks (std::binary_semaphore's timed wait in libstdc++ 12
 /// spins and yields): an idle worker sleeps on it, a waker releases it.
 class WakeSignal {
@@ -345,6 +484,18 @@ public:
         ++m_size;
     }
 
+    [[nodiscard]] std::size_t size() const { return m_size; }
+
+    /// Grows the bucket array once for `count` ids instead of doubling step by step.
+    void reserve(std::size_t count)
+    {
+        std::size_t buckets = m_buckets.size();
+        while (buckets < count)
+            buckets *= 2;
+        if (buckets != m_buckets.size())
+            rehash(buckets);
+    }
+
     void remove(Task *task)
     {
         Q_ASSERT_X(task->linkToThis, "IdTable::remove", "task not registered");
@@ -402,11 +553,20 @@ struct LanePick {
     Worker *owner = nullptr; ///< null for the global lane
 };
 
-void nameCurrentThread(int number)
+/// Names the worker (ps, gdb, perf) and makes it SCHED_BATCH. A woken SCHED_OTHER worker
+/// preempts the thread that woke it: the profile of a stream of submits showed the submitter
+/// descheduled inside the wake-up of nearly every sleeping worker (half of all context switches),
+/// so each submit paid for a switch away and back. A batch-policy thread keeps its CPU share and
+/// its nice level and runs at once on an idle core; it only never preempts on wake-up, which
+/// is what a pool fed from a GUI or CLI thread wants. Unprivileged and best effort.
+void prepareWorkerThread(int number)
 {
 #ifdef __linux__
     const QByteArray name = "oncutf-pool-" + QByteArray::number(number);
     pthread_setname_np(pthread_self(), name.left(15).constData());
+    sched_param param{};
+    param.sched_priority = 0;
+    (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
 #else
     Q_UNUSED(number)
 #endif
@@ -515,73 +675,36 @@ public:
             qCWarning(lcPool) << "submit: rejected a task with an empty id or function";
             return false;
         }
-        const std::uint32_t hash = idHash(id);
-        const int level = std::clamp(priorityIndex(priority), 0, kLevels - 1);
         std::shared_ptr<const Reply> reply;
         if (callback)
             reply = std::make_shared<const Reply>(Reply{std::move(callback), mailboxFor(context)});
-        QString staleId;
+        return submitOne(&id, std::move(fn), levelOf(priority), std::move(reply));
+    }
 
-        bool grow = false;
-        {
-            WakeList wake;
-            std::unique_lock lock(m_mutex);
-            if (m_stopping || m_ids.find(id, hash))
-                return false;
-            TaskPtr task = takeSpareLocked();
-            if (!task) {
-                // Allocate without the lock, then check again: the world may have moved.
-                lock.unlock();
-                task = std::make_shared<Task>();
-                lock.lock();
-                if (m_stopping || m_ids.find(id, hash))
-                    return false;
-            }
-            // Filling the record is a handful of moves; doing it here saves a second lock. The
-            // record's previous id is swapped out and freed after the lock is released.
-            staleId = id;
-            task->id.swap(staleId);
-            task->idHash = hash;
-            task->fn = std::move(fn);
-            task->level = static_cast<std::int8_t>(level);
-            task->reply = std::move(reply);
-            enqueueLocked(std::move(task), nullptr);
-            grow = markGrowthLocked();
-            wakeLocked(1, wake);
+    bool submitAnonymous(TaskFunction fn, TaskPriority priority)
+    {
+        if (!fn) {
+            qCWarning(lcPool) << "submit: rejected an empty function";
+            return false;
         }
-        announceSubmitted(id, level);
-        if (grow)
-            growIfAllowed();
-        return true;
+        return submitOne(nullptr, std::move(fn), levelOf(priority), nullptr);
     }
 
     int submitBatch(std::vector<ThreadPoolManager::BatchItem> items, TaskPriority priority,
                     QObject *context, std::function<void(const TaskOutcome &)> callback)
     {
-        const int level = std::clamp(priorityIndex(priority), 0, kLevels - 1);
         std::shared_ptr<const Reply> reply;
         if (callback)
             reply = std::make_shared<const Reply>(Reply{std::move(callback), mailboxFor(context)});
-        std::vector<TaskPtr> tasks;
-        tasks.reserve(items.size());
-        {
-            std::lock_guard lock(m_mutex);
-            while (tasks.size() < items.size()) {
-                TaskPtr spare = takeSpareLocked();
-                if (!spare)
-                    break;
-                tasks.push_back(std::move(spare));
-            }
-        }
+        const int level = levelOf(priority);
+        std::vector<TaskPtr> tasks = recordsFor(items.size());
         std::size_t filled = 0;
         for (auto &item : items) {
             if (item.id.isEmpty() || !item.fn) {
                 qCWarning(lcPool) << "submitBatch: skipped an item with an empty id or function";
                 continue;
             }
-            if (filled == tasks.size())
-                tasks.push_back(std::make_shared<Task>());
-            Task *task = tasks[filled++].get();
+            Task *task = nextRecord(tasks, filled);
             task->id = std::move(item.id);
             task->idHash = idHash(task->id);
             task->fn = std::move(item.fn);
@@ -589,36 +712,31 @@ public:
             task->reply = reply;
         }
         tasks.resize(filled); // unused spares simply go back to malloc
+        return enqueueBatch(std::move(tasks), level);
+    }
 
-        refreshListeners();
-        const bool announce = isListening(SignalKind::Submitted);
-        std::vector<QString> announced; // ids to report, only if someone listens
-        int accepted = 0;
-        bool grow = false;
-        {
-            WakeList wake;
-            std::lock_guard lock(m_mutex);
-            if (m_stopping)
-                return 0;
-            for (auto &task : tasks) {
-                if (m_ids.find(task->id, task->idHash))
-                    continue;
-                Worker *lane = m_workers.empty()
-                                   ? nullptr
-                                   : m_workers[m_nextLane++ % m_workers.size()].get();
-                if (announce)
-                    announced.push_back(task->id);
-                ++accepted;
-                enqueueLocked(std::move(task), lane);
+    int submitAnonymousBatch(std::vector<TaskFunction> fns, TaskPriority priority)
+    {
+        const int level = levelOf(priority);
+        std::vector<TaskPtr> tasks = recordsFor(fns.size());
+        std::vector<QString> staleIds; // spare records' old ids, freed on this thread
+        std::size_t filled = 0;
+        for (auto &fn : fns) {
+            if (!fn) {
+                qCWarning(lcPool) << "submitBatch: skipped an empty function";
+                continue;
             }
-            grow = markGrowthLocked();
-            wakeLocked(accepted, wake);
+            Task *task = nextRecord(tasks, filled);
+            if (!task->id.isEmpty()) {
+                staleIds.emplace_back();
+                task->id.swap(staleIds.back());
+            }
+            task->idHash = 0;
+            task->fn = std::move(fn);
+            task->level = static_cast<std::int8_t>(level);
         }
-        for (const QString &id : announced)
-            postSubmitted(id, level);
-        if (grow)
-            growIfAllowed();
-        return accepted;
+        tasks.resize(filled);
+        return enqueueBatch(std::move(tasks), level);
     }
 
     // ---- cancellation ----------------------------------------------------------------------
@@ -798,7 +916,7 @@ public:
             // Workers still in m_workers are running a task that ignores its token. They keep
             // the shared state alive and retire themselves when the task ends.
             for (auto &worker : m_workers) {
-                stuck << (worker->inHand.empty() ? QStringLiteral("?") : worker->inHand.front()->id);
+                stuck << (worker->inHand.empty() ? QStringLiteral("?") : displayId(*worker->inHand.front()));
                 if (worker->thread.joinable())
                     worker->thread.detach();
             }
@@ -857,6 +975,109 @@ public:
     void signalDisconnected() { m_listenersDirty.store(true, std::memory_order_release); }
 
 private:
+    // ---- submission helpers ----------------------------------------------------------------
+
+    static int levelOf(TaskPriority priority)
+    {
+        return std::clamp(priorityIndex(priority), 0, kLevels - 1);
+    }
+
+    /// One task, named (`id`) or id-less (null). Filling the record under the lock is a
+    /// handful of moves and saves a second lock.
+    bool submitOne(const QString *id, TaskFunction fn, int level, std::shared_ptr<const Reply> reply)
+    {
+        const std::uint32_t hash = id ? idHash(*id) : 0;
+        QString staleId; // the reused record's previous id, freed after the lock is released
+        bool grow = false;
+        {
+            WakeList wake;
+            std::lock_guard lock(m_mutex);
+            if (m_stopping || (id && m_ids.find(*id, hash)))
+                return false;
+            // A slab allocation is a pointer bump (a malloc every few hundred records), cheaper
+            // than dropping the lock and taking it again.
+            TaskPtr task = takeSpareLocked();
+            if (!task)
+                task = newRecord();
+            if (id)
+                staleId = *id;
+            task->id.swap(staleId);
+            task->idHash = hash;
+            task->fn = std::move(fn);
+            task->level = static_cast<std::int8_t>(level);
+            task->reply = std::move(reply);
+            enqueueLocked(std::move(task), nullptr);
+            grow = markGrowthLocked();
+            wakeLocked(1, wake);
+        }
+        announceSubmitted(id ? *id : QString(), level);
+        if (grow)
+            growIfAllowed();
+        return true;
+    }
+
+    /// Up to `count` blank records from the spare list (one lock); nextRecord() allocates the rest.
+    std::vector<TaskPtr> recordsFor(std::size_t count)
+    {
+        std::vector<TaskPtr> tasks;
+        tasks.reserve(count);
+        std::lock_guard lock(m_mutex);
+        while (tasks.size() < count) {
+            TaskPtr spare = takeSpareLocked();
+            if (!spare)
+                break;
+            tasks.push_back(std::move(spare));
+        }
+        return tasks;
+    }
+
+    static TaskPtr newRecord() { return std::allocate_shared<Task>(RecordAllocator<Task>()); }
+
+    static Task *nextRecord(std::vector<TaskPtr> &tasks, std::size_t &filled)
+    {
+        if (filled == tasks.size())
+            tasks.push_back(newRecord());
+        return tasks[filled++].get();
+    }
+
+    /// Queues filled records round-robin over the workers' lanes under one lock, skipping ids
+    /// that are pending or running.
+    int enqueueBatch(std::vector<TaskPtr> tasks, int level)
+    {
+        refreshListeners();
+        const bool announce = isListening(SignalKind::Submitted);
+        std::vector<QString> announced; // ids to report, only if someone listens
+        const auto named = static_cast<std::size_t>(std::count_if(
+            tasks.begin(), tasks.end(), [](const TaskPtr &task) { return !task->id.isEmpty(); }));
+        int accepted = 0;
+        bool grow = false;
+        {
+            WakeList wake;
+            std::lock_guard lock(m_mutex);
+            if (m_stopping)
+                return 0;
+            m_ids.reserve(m_ids.size() + named); // one rehash per batch, not log2(n)
+            for (auto &task : tasks) {
+                if (!task->id.isEmpty() && m_ids.find(task->id, task->idHash))
+                    continue;
+                Worker *lane = m_workers.empty()
+                                   ? nullptr
+                                   : m_workers[m_nextLane++ % m_workers.size()].get();
+                if (announce)
+                    announced.push_back(task->id);
+                ++accepted;
+                enqueueLocked(std::move(task), lane);
+            }
+            grow = markGrowthLocked();
+            wakeLocked(accepted, wake);
+        }
+        for (const QString &id : announced)
+            postSubmitted(id, level);
+        if (grow)
+            growIfAllowed();
+        return accepted;
+    }
+
     // ---- helpers that need m_mutex ---------------------------------------------------------
 
     Clock::time_point nowLocked() const { return m_config.clock ? m_config.clock() : Clock::now(); }
@@ -867,7 +1088,8 @@ private:
         if (task->level == kBackgroundLevel)
             task->enqueuedAt = nowLocked();
         task->lane = lane;
-        m_ids.insert(task.get());
+        if (!task->id.isEmpty()) // id-less tasks are never looked up
+            m_ids.insert(task.get());
         adjustQueuedLocked(task->level, 1);
         if (lane) {
             ++lane->queued;
@@ -875,6 +1097,17 @@ private:
         } else {
             m_global[static_cast<std::size_t>(task->level)].push_back(std::move(task));
         }
+    }
+
+    void forgetIdLocked(Task &task)
+    {
+        if (task.linkToThis) // registered: named and not yet forgotten
+            m_ids.remove(&task);
+    }
+
+    static QString displayId(const Task &task)
+    {
+        return task.id.isEmpty() ? QStringLiteral("(no id)") : task.id;
     }
 
     TaskPtr takeSpareLocked()
@@ -1077,7 +1310,7 @@ private:
             --task.lane->queued;
         task.lane = nullptr;
         adjustQueuedLocked(task.level, -1);
-        m_ids.remove(&task);
+        forgetIdLocked(task);
         ++m_cancelled;
         notifyIfDoneLocked();
         return removed;
@@ -1090,7 +1323,7 @@ private:
         auto take = [&](std::deque<TaskPtr> &lane) {
             for (TaskPtr &task : lane) {
                 task->lane = nullptr;
-                m_ids.remove(task.get());
+                forgetIdLocked(*task);
                 all.push_back(std::move(task));
             }
             lane.clear();
@@ -1149,7 +1382,7 @@ private:
 
     DeliveryPlan finishLocked(const TaskPtr &task, const RunResult &result)
     {
-        m_ids.remove(task.get()); // the id is free again before anyone hears about the end
+        forgetIdLocked(*task); // the id is free again before anyone hears about the end
         --m_inFlight;
         ++m_ran;
         SignalKind kind = SignalKind::Completed;
@@ -1161,7 +1394,7 @@ private:
         case TaskOutcome::State::Failed:
             ++m_failed;
             recordHealthLocked(true);
-            m_lastError = QStringLiteral("Task %1: %2").arg(task->id, result.error);
+            m_lastError = QStringLiteral("Task %1: %2").arg(displayId(*task), result.error);
             kind = SignalKind::Failed;
             break;
         case TaskOutcome::State::Cancelled:
@@ -1211,7 +1444,7 @@ private:
     void workerMain(const std::shared_ptr<Worker> &shared)
     {
         Worker *const self = shared.get();
-        nameCurrentThread(self->number);
+        prepareWorkerThread(self->number);
 
         struct Finished {
             TaskPtr task;
@@ -1363,7 +1596,7 @@ private:
     void deliver(Task &task, RunResult result, DeliveryPlan plan)
     {
         if (result.state == TaskOutcome::State::Failed)
-            qCWarning(lcPool).noquote() << "task" << task.id << "failed:" << result.error;
+            qCWarning(lcPool).noquote() << "task" << displayId(task) << "failed:" << result.error;
         if (!plan.any)
             return;
         TaskOutcome outcome{task.id, result.state, std::move(result.value), std::move(result.error)};
@@ -1651,6 +1884,16 @@ bool ThreadPoolManager::submit(const QString &id, TaskFunction fn, TaskPriority 
                                QObject *context, std::function<void(const TaskOutcome &)> callback)
 {
     return m_core->submit(id, std::move(fn), priority, context, std::move(callback));
+}
+
+bool ThreadPoolManager::submit(TaskFunction fn, TaskPriority priority)
+{
+    return m_core->submitAnonymous(std::move(fn), priority);
+}
+
+int ThreadPoolManager::submitBatch(std::vector<TaskFunction> fns, TaskPriority priority)
+{
+    return m_core->submitAnonymousBatch(std::move(fns), priority);
 }
 
 int ThreadPoolManager::submitBatch(std::vector<BatchItem> items, TaskPriority priority,

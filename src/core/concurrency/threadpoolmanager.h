@@ -119,10 +119,22 @@ public:
     bool submit(const QString &id, TaskFunction fn, TaskPriority priority = TaskPriority::Normal,
                 QObject *context = nullptr, std::function<void(const TaskOutcome &)> callback = {});
 
+    /// Queues `fn` without an id, for fire-and-forget work that nobody cancels or tracks one
+    /// by one (the QThreadPool::start() of this pool). It skips what an id costs (building,
+    /// hashing, the duplicate check), so a stream of tiny tasks runs at full speed. Priorities,
+    /// aging, cancelAll(), shutdown, waitForDone(), stats and health apply as for any task; its
+    /// signals carry an empty id; cancel(id) cannot reach it. False if `fn` is empty or the pool
+    /// is shut down.
+    bool submit(TaskFunction fn, TaskPriority priority = TaskPriority::Normal);
+
     struct BatchItem {
         QString id;
         TaskFunction fn;
     };
+    /// Id-less tasks spread like submitBatch(items); see submit(fn, priority). Returns how many
+    /// were accepted (every non-empty function, unless the pool is shut down).
+    int submitBatch(std::vector<TaskFunction> fns, TaskPriority priority = TaskPriority::Normal);
+
     /// Queues every acceptable item (same rules as submit) round-robin over the workers' local
     /// deques; idle workers steal from busy ones. Returns how many were accepted.
     int submitBatch(std::vector<BatchItem> items, TaskPriority priority = TaskPriority::Normal,
@@ -141,7 +153,8 @@ public:
 
     [[nodiscard]] PoolStats stats() const;
     [[nodiscard]] PoolHealth healthCheck() const;
-    /// "Task <id>: <message>" of the latest failure, empty if none.
+    /// "Task <id>: <message>" of the latest failure ("Task (no id): ..." for an id-less task),
+    /// empty if none.
     [[nodiscard]] QString lastError() const;
 
     /// Clamps to 1 <= min <= max. Starts workers up to the new minimum at once; workers above

@@ -3,6 +3,12 @@
 #include "core/concurrency/worker.h"
 #include "core/logging.h"
 
+#include <cerrno>
+#include <cstring>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace oncutf::core::concurrency {
 
 WorkerThread::WorkerThread(const QString &threadName, QObject *parent)
@@ -42,6 +48,16 @@ void WorkerThread::start(Worker *worker)
     }
     worker->moveToThread(m_thread);
 
+    if (m_nice > 0) {
+        // Connected before run(), so the worker runs at the lower priority from its first step.
+        connect(
+            m_thread, &QThread::started, worker,
+            [nice = m_nice] {
+                if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice) != 0)
+                    qCWarning(lcWorker) << "could not lower the priority of a worker thread:" << std::strerror(errno);
+            },
+            Qt::DirectConnection);
+    }
     // started is emitted on the new thread, where the worker now lives: run() is a direct call.
     connect(m_thread, &QThread::started, worker, &Worker::run);
     // quit() is thread-safe; a direct call works even while the owner thread is blocked in wait().

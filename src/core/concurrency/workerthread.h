@@ -35,6 +35,10 @@ public:
     /// The previous worker, if any, must have ended.
     void start(Worker *worker);
 
+    /// Lowers the scheduling priority of the thread by `nice` (Linux nice, 0..19) from the next
+    /// start(): a GUI's background jobs then never take the CPU from its event loop.
+    void setNice(int nice) { m_nice = nice; }
+
     /// Sets the cancel flag of the current worker; no effect when none runs.
     void cancel();
 
@@ -59,6 +63,7 @@ private:
     // only dereferenced under it.
     mutable std::mutex m_workerMutex;
     Worker *m_worker = nullptr;
+    int m_nice = 0;
 };
 
 } // namespace oncutf::core::concurrency

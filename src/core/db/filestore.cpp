@@ -40,6 +40,75 @@ Result<qint64> FileStore::ensureIdIn(Connection &connection, const QByteArray &p
     return connection.lastInsertRowId();
 }
 
+Result<bool> FileStore::anyIn(Connection &connection)
+{
+    auto any = connection.queryInt("SELECT EXISTS (SELECT 1 FROM files)");
+    if (!any)
+        return any.error();
+    return *any != 0;
+}
+
+Result<QList<std::optional<qint64>>> FileStore::idsForPathsIn(Connection &connection, const QList<QByteArray> &paths)
+{
+    QList<std::optional<qint64>> ids(paths.size());
+    if (paths.isEmpty())
+        return ids;
+    // Counting stops at twice the paths: beyond that a lookup per path reads less than a scan.
+    const qint64 scanLimit = 2 * qint64(paths.size());
+    auto counter = connection.prepare("SELECT count(*) FROM (SELECT 1 FROM files LIMIT ?1)");
+    if (!counter)
+        return counter.error();
+    counter->bindInt(1, scanLimit + 1);
+    auto counted = counter->step();
+    if (!counted)
+        return counted.error();
+    const qint64 known = *counted ? counter->int64(0) : 0;
+    counter->reset();
+    if (known == 0)
+        return ids;
+    if (known <= scanLimit) {
+        QHash<QByteArray, qint64> byPath;
+        byPath.reserve(known);
+        auto scan = connection.prepare("SELECT id, path FROM files");
+        if (!scan)
+            return scan.error();
+        for (;;) {
+            auto row = scan->step();
+            if (!row)
+                return row.error();
+            if (!*row)
+                break;
+            byPath.insert(scan->blob(1), scan->int64(0));
+        }
+        for (qsizetype i = 0; i < paths.size(); ++i) {
+            if (const auto it = byPath.constFind(paths.at(i)); it != byPath.cend())
+                ids[i] = it.value();
+        }
+        return ids;
+    }
+    auto st = connection.prepare("SELECT id FROM files WHERE path = ?1");
+    if (!st)
+        return st.error();
+    for (qsizetype i = 0; i < paths.size(); ++i) {
+        st->bindBlob(1, paths.at(i));
+        auto row = st->step();
+        if (!row)
+            return row.error();
+        if (*row)
+            ids[i] = st->int64(0);
+    }
+    return ids;
+}
+
+Status FileStore::dropStaleIn(Connection &connection, const QByteArray &path)
+{
+    auto drop = connection.prepare("DELETE FROM files WHERE path = ?1");
+    if (!drop)
+        return drop.error();
+    drop->bindBlob(1, path);
+    return drop->run();
+}
+
 Status FileStore::moveIdIn(Connection &connection, qint64 id, const QByteArray &path, qint64 nowMs)
 {
     // The disk just gave `path` to file `id`, so whatever row still claims it is stale.
@@ -156,11 +225,7 @@ Status FileStore::renamePath(const QByteArray &oldPath, const QByteArray &newPat
             return id.error();
         if (id->has_value())
             return moveIdIn(c, **id, newPath, now);
-        auto drop = c.prepare("DELETE FROM files WHERE path = ?1");
-        if (!drop)
-            return drop.error();
-        drop->bindBlob(1, newPath);
-        return drop->run();
+        return dropStaleIn(c, newPath);
     });
 }
 

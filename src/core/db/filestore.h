@@ -53,6 +53,15 @@ public:
     // Building blocks for other stores, to be called inside a transaction on `connection`.
     static Result<std::optional<qint64>> idForPathIn(Connection &connection, const QByteArray &path);
     static Result<qint64> ensureIdIn(Connection &connection, const QByteArray &path, qint64 nowMs);
+    /// idForPathIn() for many paths, in the order of `paths` (nothing for an unknown path). Reads
+    /// nothing per path when no file is known, and scans the table once when it is small next to
+    /// `paths`, so a batch over files oncutf never cached costs one query.
+    static Result<QList<std::optional<qint64>>> idsForPathsIn(Connection &connection, const QList<QByteArray> &paths);
+    /// True when at least one file is known (one indexed probe).
+    static Result<bool> anyIn(Connection &connection);
+    /// Drops the row that still claims `path`, if any: the disk just gave that name to a file
+    /// oncutf holds no row for, so the row (and its caches) belonged to a file that is gone.
+    static Status dropStaleIn(Connection &connection, const QByteArray &path);
     /// Points file `id` at `path`, dropping a stale row that held `path`.
     static Status moveIdIn(Connection &connection, qint64 id, const QByteArray &path, qint64 nowMs);
 

@@ -22,6 +22,9 @@ constexpr const char *kUpsert =
     "WHERE NOT (metadata_cache.mode = 'extended' AND excluded.mode = 'fast' "
     "AND metadata_cache.size = excluded.size AND metadata_cache.mtime_ns = excluded.mtime_ns)";
 
+// FileStore::ensureIdIn()'s INSERT, for a path known to be absent.
+constexpr const char *kInsertFile = "INSERT INTO files (path, created_at, updated_at) VALUES (?1, ?2, ?2)";
+
 constexpr const char *kSelect =
     "SELECT m.mode, m.json, m.size, m.mtime_ns, m.updated_at FROM files f "
     "JOIN metadata_cache m ON m.file_id = f.id WHERE f.path = ?1";
@@ -31,15 +34,12 @@ const QString kExtended = QStringLiteral("extended");
 const QByteArray kFastUtf8 = QByteArrayLiteral("fast");
 const QByteArray kExtendedUtf8 = QByteArrayLiteral("extended");
 
-Status putIn(Connection &c, const MetadataRecord &record, qint64 now)
+Status putIn(Connection &c, const MetadataRecord &record, qint64 fileId, qint64 now)
 {
-    auto id = FileStore::ensureIdIn(c, record.path, now);
-    if (!id)
-        return id.error();
     auto st = c.prepare(kUpsert);
     if (!st)
         return st.error();
-    st->bindInt(1, *id);
+    st->bindInt(1, fileId);
     st->bindUtf8(2, record.mode == MetadataMode::Extended ? kExtendedUtf8 : kFastUtf8);
     st->bindUtf8(3, record.json);
     st->bindInt(4, record.stamp.size);
@@ -97,6 +97,31 @@ Result<std::optional<MetadataEntry>> MetadataCache::get(const QByteArray &path, 
     return hit;
 }
 
+Status MetadataCache::forEachHit(const QList<MetadataQuery> &queries, MetadataMode minimum,
+                                 const std::function<void(qsizetype, MetadataMode, QByteArrayView)> &hit) const
+{
+    return m_database.read([&](Connection &c) -> Status {
+        auto st = c.prepare(kSelect);
+        if (!st)
+            return st.error();
+        for (qsizetype i = 0; i < queries.size(); ++i) {
+            const MetadataQuery &query = queries.at(i);
+            st->bindBlob(1, query.path);
+            auto row = st->step();
+            if (!row)
+                return row.error();
+            if (!*row)
+                continue;
+            const MetadataMode mode = st->view(0) == kExtendedUtf8 ? MetadataMode::Extended : MetadataMode::Fast;
+            if (FileStamp{st->int64(2), st->int64(3)} != query.stamp
+                || (minimum == MetadataMode::Extended && mode != minimum))
+                continue;
+            hit(i, mode, st->view(1));
+        }
+        return {};
+    });
+}
+
 Result<QHash<QByteArray, MetadataEntry>> MetadataCache::getMany(const QList<MetadataQuery> &queries,
                                                                 MetadataMode minimum) const
 {
@@ -120,9 +145,38 @@ Status MetadataCache::put(const MetadataRecord &record)
 Status MetadataCache::putMany(const QList<MetadataRecord> &records)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<QByteArray> paths;
+    paths.reserve(records.size());
+    for (const MetadataRecord &record : records)
+        paths.append(record.path);
     return m_database.transaction([&](Connection &c) -> Status {
-        for (const MetadataRecord &record : records) {
-            if (Status stored = putIn(c, record, now); !stored)
+        // One bulk id lookup instead of a SELECT per record; new paths are inserted once each
+        // (a path twice in `records` reuses the id inserted for its first occurrence).
+        auto ids = FileStore::idsForPathsIn(c, paths);
+        if (!ids)
+            return ids.error();
+        QHash<QByteArray, qint64> inserted;
+        for (qsizetype i = 0; i < records.size(); ++i) {
+            const MetadataRecord &record = records.at(i);
+            qint64 fileId = 0;
+            if (const std::optional<qint64> &known = ids->at(i)) {
+                fileId = *known;
+            } else if (const auto it = inserted.constFind(record.path); it != inserted.cend()) {
+                fileId = it.value();
+            } else {
+                // Absent from the snapshot just read, inside this write transaction: no SELECT
+                // again before the INSERT.
+                auto insert = c.prepare(kInsertFile);
+                if (!insert)
+                    return insert.error();
+                insert->bindBlob(1, record.path);
+                insert->bindInt(2, now);
+                if (Status done = insert->run(); !done)
+                    return done;
+                fileId = c.lastInsertRowId();
+                inserted.insert(record.path, fileId);
+            }
+            if (Status stored = putIn(c, record, fileId, now); !stored)
                 return stored;
         }
         return {};

@@ -8,6 +8,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace oncutf::core::db {
@@ -56,6 +57,12 @@ public:
     /// get() for many files in one snapshot; misses are absent from the result.
     Result<QHash<QByteArray, MetadataEntry>> getMany(const QList<MetadataQuery> &queries,
                                                      MetadataMode minimum = MetadataMode::Fast) const;
+    /// getMany() without building a result: `hit(i, mode, json)` for each valid entry, `i` its
+    /// position in `queries`. `json` views SQLite's row and lives only during the call (a caller
+    /// parsing it there saves a copy of every document). May report an entry again if the read
+    /// is retried after a busy database.
+    Status forEachHit(const QList<MetadataQuery> &queries, MetadataMode minimum,
+                      const std::function<void(qsizetype, MetadataMode, QByteArrayView)> &hit) const;
     Status put(const MetadataRecord &record);
     /// put() for many files in one transaction.
     Status putMany(const QList<MetadataRecord> &records);

@@ -7,6 +7,7 @@
 #include <QDateTime>
 
 #include <array>
+#include <cstring>
 #include <functional>
 
 namespace oncutf::core::db {
@@ -58,9 +59,32 @@ std::optional<qint64> optionalInt(const Statement &st, int column)
     return st.int64(column);
 }
 
+// The op state as UTF-8 bytes for binding, without building a QString per row.
+QByteArray opStateUtf8(OpState state)
+{
+    const char *name = kOpStates[static_cast<std::size_t>(state)];
+    return QByteArray::fromRawData(name, qsizetype(std::strlen(name)));
+}
+
 Error corruptRow(const char *what)
 {
     return makeError(ErrorCode::Corrupt, QStringLiteral("the rename journal holds an unknown %1").arg(QLatin1String(what)));
+}
+
+constexpr int kInsertColumns = 8;
+constexpr qsizetype kInsertRows = 64; // 512 parameters, well under SQLite's limit of 32,766
+
+// INSERT of `rows` ops, columns as createBatch binds them.
+QByteArray insertOpsSql(qsizetype rows)
+{
+    QByteArray sql = "INSERT INTO rename_ops (batch_id, seq, file_id, old_path, temp_path, new_path, holding_path, "
+                     "state, updated_at) VALUES ";
+    for (qsizetype r = 0; r < rows; ++r) {
+        if (r > 0)
+            sql += ',';
+        sql += "(?, ?, ?, ?, ?, ?, ?, 'pending', ?)";
+    }
+    return sql;
 }
 
 constexpr const char *kBatchColumns =
@@ -141,7 +165,7 @@ Status markIn(Connection &c, const OpUpdate &update, qint64 now)
                         "RETURNING file_id, old_path, temp_path, new_path");
     if (!st)
         return st.error();
-    st->bindText(1, opStateName(update.state));
+    st->bindUtf8(1, opStateUtf8(update.state));
     bindOptionalText(*st, 2, update.error);
     st->bindInt(3, now);
     st->bindInt(4, update.opId);
@@ -172,9 +196,42 @@ Status markIn(Connection &c, const OpUpdate &update, qint64 now)
         break;
     }
     st->reset();
-    if (fileId && location)
+    if (!location)
+        return {};
+    if (fileId)
         return FileStore::moveIdIn(c, *fileId, *location, now);
-    return {};
+    // A file oncutf never cached has no id to move, but a row left at its new place by a file
+    // that disappeared is stale all the same.
+    return FileStore::dropStaleIn(c, *location);
+}
+
+// Marks ops [begin, end) of `updates`, consecutive ids with one state and error, in one UPDATE.
+// Only for when no file is known (so no op has an id to move and no row can be stale).
+Status markRangeIn(Connection &c, const QList<OpUpdate> &updates, qsizetype begin, qsizetype end, qint64 now)
+{
+    const OpUpdate &first = updates.at(begin);
+    auto st = c.prepare("UPDATE rename_ops SET state = ?1, error = ?2, updated_at = ?3 WHERE id BETWEEN ?4 AND ?5 "
+                        "AND (?1 <> 'at_temp' OR temp_path IS NOT NULL)");
+    if (!st)
+        return st.error();
+    st->bindUtf8(1, opStateUtf8(first.state));
+    bindOptionalText(*st, 2, first.error);
+    st->bindInt(3, now);
+    st->bindInt(4, first.opId);
+    st->bindInt(5, updates.at(end - 1).opId);
+    if (Status updated = st->run(); !updated)
+        return updated;
+    if (c.changes() == end - begin)
+        return {};
+    // Some op is missing or cannot take the state: the row by row path names it (the caller's
+    // transaction is rolled back on the error, so marking twice does no harm).
+    for (qsizetype k = begin; k < end; ++k) {
+        if (Status marked = markIn(c, updates.at(k), now); !marked)
+            return marked;
+    }
+    return makeError(ErrorCode::Internal, QStringLiteral("the rename journal could not mark operations %1 to %2")
+                                              .arg(first.opId)
+                                              .arg(updates.at(end - 1).opId));
 }
 
 } // namespace
@@ -241,28 +298,61 @@ Result<CreatedBatch> RenameJournal::createBatch(const NewBatch &batch)
             return inserted;
         created.batchId = c.lastInsertRowId();
 
-        auto insertOp = c.prepare("INSERT INTO rename_ops (batch_id, seq, file_id, old_path, temp_path, new_path, "
-                                  "holding_path, state, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8)");
-        if (!insertOp)
-            return insertOp.error();
-        created.opIds.reserve(batch.ops.size());
-        for (qsizetype seq = 0; seq < batch.ops.size(); ++seq) {
-            const PlannedOp &op = batch.ops.at(seq);
-            auto fileId = FileStore::ensureIdIn(c, op.oldPath, now);
-            if (!fileId)
-                return fileId.error();
-            insertOp->bindInt(1, created.batchId);
-            insertOp->bindInt(2, seq);
-            insertOp->bindInt(3, *fileId);
-            insertOp->bindBlob(4, op.oldPath);
-            bindOptionalBlob(*insertOp, 5, op.tempPath);
-            insertOp->bindBlob(6, op.newPath);
-            bindOptionalBlob(*insertOp, 7, op.holdingPath);
-            insertOp->bindInt(8, now);
-            if (Status inserted = insertOp->run(); !inserted)
+        // Only files oncutf already knows get their id recorded (and moved along by markOp); a
+        // row per file just for the journal would double its writes. Undo finds the other
+        // files through the journal itself.
+        QList<QByteArray> oldPaths;
+        oldPaths.reserve(batch.ops.size());
+        for (const PlannedOp &op : batch.ops)
+            oldPaths.append(op.oldPath);
+        auto fileIds = FileStore::idsForPathsIn(c, oldPaths);
+        if (!fileIds)
+            return fileIds.error();
+        // Rows go in kInsertRows at a time: a statement step per row costs more than the row.
+        static const QByteArray manyRowsSql = insertOpsSql(kInsertRows);
+        static const QByteArray oneRowSql = insertOpsSql(1);
+        const qsizetype total = batch.ops.size();
+        for (qsizetype begin = 0; begin < total;) {
+            const qsizetype rows = total - begin >= kInsertRows ? kInsertRows : 1;
+            auto insert = c.prepare(rows == kInsertRows ? manyRowsSql.constData() : oneRowSql.constData());
+            if (!insert)
+                return insert.error();
+            for (qsizetype k = 0; k < rows; ++k) {
+                const qsizetype seq = begin + k;
+                const PlannedOp &op = batch.ops.at(seq);
+                const int base = int(k) * kInsertColumns;
+                insert->bindInt(base + 1, created.batchId);
+                insert->bindInt(base + 2, seq);
+                if (const std::optional<qint64> &fileId = fileIds->at(seq))
+                    insert->bindInt(base + 3, *fileId);
+                else
+                    insert->bindNull(base + 3);
+                insert->bindBlob(base + 4, op.oldPath);
+                bindOptionalBlob(*insert, base + 5, op.tempPath);
+                insert->bindBlob(base + 6, op.newPath);
+                bindOptionalBlob(*insert, base + 7, op.holdingPath);
+                insert->bindInt(base + 8, now);
+            }
+            if (Status inserted = insert->run(); !inserted)
                 return inserted;
-            created.opIds.append(c.lastInsertRowId());
+            begin += rows;
         }
+        // The ids in plan order, read back rather than assumed consecutive.
+        auto ids = c.prepare("SELECT id FROM rename_ops WHERE batch_id = ?1 ORDER BY seq");
+        if (!ids)
+            return ids.error();
+        ids->bindInt(1, created.batchId);
+        created.opIds.reserve(total);
+        for (;;) {
+            auto row = ids->step();
+            if (!row)
+                return row.error();
+            if (!*row)
+                break;
+            created.opIds.append(ids->int64(0));
+        }
+        if (created.opIds.size() != total)
+            return makeError(ErrorCode::Internal, QStringLiteral("the rename journal lost operations of a new batch"));
         return {};
     });
     if (!status)
@@ -279,9 +369,29 @@ Status RenameJournal::markOps(const QList<OpUpdate> &updates)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     return m_database.transaction([&](Connection &c) -> Status {
-        for (const OpUpdate &update : updates) {
-            if (Status marked = markIn(c, update, now); !marked)
+        auto anyFile = FileStore::anyIn(c);
+        if (!anyFile)
+            return anyFile.error();
+        if (*anyFile) {
+            // Ids move (and stale rows go) one op at a time, in order: in a chain the next file
+            // takes a name only after the previous one's id left it.
+            for (const OpUpdate &update : updates) {
+                if (Status marked = markIn(c, update, now); !marked)
+                    return marked;
+            }
+            return {};
+        }
+        // No file is known, so no op has an id (file_id is ON DELETE SET NULL) and nothing is
+        // stale: only states change, one UPDATE per run of consecutive ops in the same state.
+        for (qsizetype begin = 0; begin < updates.size();) {
+            qsizetype end = begin + 1;
+            while (end < updates.size() && updates.at(end).opId == updates.at(end - 1).opId + 1
+                   && updates.at(end).state == updates.at(begin).state
+                   && updates.at(end).error == updates.at(begin).error)
+                ++end;
+            if (Status marked = markRangeIn(c, updates, begin, end, now); !marked)
                 return marked;
+            begin = end;
         }
         return {};
     });
@@ -377,11 +487,24 @@ Result<QList<BatchRecord>> RenameJournal::history(int limit, int offset) const
 
 Result<QList<OpRecord>> RenameJournal::ops(qint64 batchId) const
 {
+    return opsWhere("SELECT id, seq, file_id, old_path, temp_path, new_path, holding_path, state, error, "
+                    "updated_at, batch_id FROM rename_ops WHERE batch_id = ?1 ORDER BY seq",
+                    batchId);
+}
+
+Result<QList<OpRecord>> RenameJournal::opsAfter(qint64 batchId) const
+{
+    return opsWhere("SELECT id, seq, file_id, old_path, temp_path, new_path, holding_path, state, error, "
+                    "updated_at, batch_id FROM rename_ops WHERE batch_id > ?1 ORDER BY batch_id, seq",
+                    batchId);
+}
+
+Result<QList<OpRecord>> RenameJournal::opsWhere(const char *sql, qint64 batchId) const
+{
     QList<OpRecord> found;
     Status status = m_database.read([&](Connection &c) -> Status {
         found.clear();
-        auto st = c.prepare("SELECT id, seq, file_id, old_path, temp_path, new_path, holding_path, state, error, "
-                            "updated_at FROM rename_ops WHERE batch_id = ?1 ORDER BY seq");
+        auto st = c.prepare(sql);
         if (!st)
             return st.error();
         st->bindInt(1, batchId);
@@ -393,7 +516,7 @@ Result<QList<OpRecord>> RenameJournal::ops(qint64 batchId) const
                 break;
             OpRecord op;
             op.id = st->int64(0);
-            op.batchId = batchId;
+            op.batchId = st->int64(10);
             op.seq = static_cast<int>(st->int64(1));
             op.fileId = optionalInt(*st, 2);
             op.oldPath = st->blob(3);

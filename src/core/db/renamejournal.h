@@ -61,7 +61,8 @@ struct OpRecord {
     qint64 id = 0;
     qint64 batchId = 0;
     int seq = 0;
-    /// The file's stable id (FileStore); null once that file row was dropped.
+    /// The file's stable id (FileStore): set when oncutf knew the file (cached metadata or a hash)
+    /// when the batch was planned; null for a file it never cached, or once that row was dropped.
     std::optional<qint64> fileId;
     QByteArray oldPath;
     QByteArray newPath;
@@ -105,9 +106,11 @@ struct OpUpdate {
 /// (createBatch) before touching the disk and records every step as it happens (markOp/markOps,
 /// setBatchState). After a crash, unfinishedBatches() and ops() tell recovery what was done;
 /// later the same rows serve history() and undo/redo, also after a restart.
-/// Marking an op also moves its file's stable id (FileStore) to where the state says the file
-/// now is - pending/reverted: oldPath, at_temp: tempPath, done: newPath - in the same
-/// transaction, so cached metadata and hashes follow the file.
+/// Marking an op also moves its file's stable id (FileStore), when it has one, to where the state
+/// says the file now is - pending/reverted: oldPath, at_temp: tempPath, done: newPath - in the
+/// same transaction, so cached metadata and hashes follow the file; a row that file displaces
+/// is stale and dropped. Files oncutf never cached get no row: the journal alone says where
+/// they went (opsAfter()).
 /// Threading: thread-safe; calls inside DatabaseManager::transaction() join that transaction,
 /// so an executor can record a step and its own bookkeeping atomically.
 class RenameJournal final {
@@ -133,10 +136,15 @@ public:
     Result<QList<BatchRecord>> history(int limit = 50, int offset = 0) const;
     /// The ops of a batch in plan order.
     Result<QList<OpRecord>> ops(qint64 batchId) const;
+    /// The ops of every batch newer than `batchId`, batch by batch, each in plan order: what
+    /// happened to the files after that batch.
+    Result<QList<OpRecord>> opsAfter(qint64 batchId) const;
     Result<qint64> batchCount() const;
     Result<qint64> opCount() const;
 
 private:
+    Result<QList<OpRecord>> opsWhere(const char *sql, qint64 batchId) const;
+
     DatabaseManager &m_database;
 };
 

@@ -1,6 +1,8 @@
 #include "core/metadata/fieldregistry.h"
 
 #include <QHash>
+#include <QJsonArray>
+#include <QStringList>
 
 namespace oncutf::core::metadata {
 
@@ -247,6 +249,23 @@ QString FieldRegistry::typeName(FieldType type)
     case FieldType::Coordinate: return QStringLiteral("coordinate");
     }
     return QStringLiteral("text");
+}
+
+QString FieldRegistry::displayText(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString();
+    if (value.isDouble())
+        return QString::number(value.toDouble(), 'g', 15);
+    if (value.isBool())
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (value.isArray()) {
+        QStringList parts;
+        for (const QJsonValue &item : value.toArray())
+            parts.append(displayText(item));
+        return parts.join(QStringLiteral(", "));
+    }
+    return {};
 }
 
 } // namespace oncutf::core::metadata

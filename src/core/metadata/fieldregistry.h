@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonValue>
 #include <QList>
 #include <QString>
 #include <QStringView>
@@ -39,6 +40,9 @@ public:
     [[nodiscard]] static QString categoryName(FieldCategory category);
     /// "text", "number", "datetime", "duration", "coordinate".
     [[nodiscard]] static QString typeName(FieldType type);
+    /// A value as one line of text for tables and panels: strings as they are, numbers as
+    /// ExifTool prints them, arrays joined with ", ".
+    [[nodiscard]] static QString displayText(const QJsonValue &value);
 };
 
 } // namespace oncutf::core::metadata

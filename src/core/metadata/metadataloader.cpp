@@ -68,6 +68,10 @@ struct Shared {
     std::vector<std::vector<qsizetype>> sidecarsOf;  // requested index -> sidecar job indices
     std::vector<std::vector<qsizetype>> waitingOn;   // sidecar job index -> requested indices
     qsizetype requested = 0;
+    // Records read (not cached) are serialised for the cache by the task that read them, in
+    // parallel, instead of all on the calling thread before the store.
+    bool serialiseForCache = false;
+    std::vector<QByteArray> cacheJson; // by job index
     QList<MetadataRecord> pending;   // merged records not yet handed to the caller
     std::vector<qsizetype> fallback; // jobs the in-process reader declined
     QByteArray lastPath;
@@ -95,23 +99,7 @@ struct Shared {
         pending.append(std::move(record));
     }
 
-    void publish(qsizetype job, MetadataRecord record, Route from)
-    {
-        std::lock_guard lock(mutex);
-        if (done[size_t(job)]) {
-            return;
-        }
-        lastPath = record.path;
-        done[size_t(job)] = std::move(record);
-        route[size_t(job)] = from;
-        filesDone.fetch_add(1, std::memory_order_relaxed);
-        if (job < requested) {
-            tryEmitLocked(job, false);
-        }
-        for (qsizetype main : waitingOn[size_t(job)]) {
-            tryEmitLocked(main, false);
-        }
-    }
+    void publish(qsizetype job, MetadataRecord record, Route from);
 
     void addFallback(qsizetype job)
     {
@@ -119,6 +107,31 @@ struct Shared {
         fallback.push_back(job);
     }
 };
+
+void Shared::publish(qsizetype job, MetadataRecord record, Route from)
+{
+    QByteArray json;
+    if (serialiseForCache && (from == Route::Reader || from == Route::ExifTool) && record.ok()) {
+        json = MetadataLoader::toCacheJson(record.fields);
+    }
+    std::lock_guard lock(mutex);
+    if (done[size_t(job)]) {
+        return;
+    }
+    if (!json.isEmpty()) {
+        cacheJson[size_t(job)] = std::move(json);
+    }
+    lastPath = record.path;
+    done[size_t(job)] = std::move(record);
+    route[size_t(job)] = from;
+    filesDone.fetch_add(1, std::memory_order_relaxed);
+    if (job < requested) {
+        tryEmitLocked(job, false);
+    }
+    for (qsizetype main : waitingOn[size_t(job)]) {
+        tryEmitLocked(main, false);
+    }
+}
 
 MetadataRecord errorRecord(const Job &job, ErrorCode code, const QString &message)
 {
@@ -202,39 +215,49 @@ struct LookupTotals {
     std::optional<Error> error;
 };
 
-// One getMany of `batch` (jobs of one mode), each hit parsed and published.
+// One batched lookup of `batch` (jobs of one mode), each hit parsed straight from SQLite's row
+// (no copy of the document, no result map) and published.
 void lookupBatch(Shared &shared, const std::vector<Job> &jobs, const std::vector<qsizetype> &batch,
                  MetadataMode wanted, db::MetadataCache &cache, LookupTotals &totals)
 {
     QList<db::MetadataQuery> queries;
-    QHash<QByteArray, qsizetype> jobOf;
+    queries.reserve(qsizetype(batch.size()));
+    std::vector<qsizetype> jobOfQuery;
+    jobOfQuery.reserve(batch.size());
+    QHash<QByteArray, qsizetype> seenPath; // a path given twice is looked up once
+    seenPath.reserve(qsizetype(batch.size()));
     for (qsizetype j : batch) {
         const Job &job = jobs[size_t(j)];
-        if (!jobOf.contains(job.absolute)) {
+        if (!seenPath.contains(job.absolute)) {
+            seenPath.insert(job.absolute, j);
             queries.append(db::MetadataQuery{job.absolute, *job.stamp});
-            jobOf.insert(job.absolute, j);
+            jobOfQuery.push_back(j);
         }
     }
-    auto hits = cache.getMany(queries, toDb(wanted));
-    if (!hits) {
-        qCWarning(lcMetadata) << "metadata cache lookup failed:" << hits.error().toString();
-        std::lock_guard lock(totals.mutex);
-        totals.error = hits.error();
-        return;
-    }
-    for (auto it = hits->cbegin(); it != hits->cend(); ++it) {
-        std::optional<QJsonObject> fields = MetadataLoader::fromCacheJson(it->json);
-        const qsizetype j = jobOf.value(it.key(), -1);
-        if (!fields || j < 0) {
-            continue; // an unreadable entry: the file is read again
+    std::vector<char> reported(jobOfQuery.size(), 0); // a retried read reports rows again
+    const Status status = cache.forEachHit(queries, toDb(wanted), [&](qsizetype q, db::MetadataMode mode, QByteArrayView json) {
+        if (reported[size_t(q)] != 0) {
+            return;
         }
+        std::optional<QJsonObject> fields =
+            MetadataLoader::fromCacheJson(QByteArray::fromRawData(json.data(), json.size()));
+        if (!fields) {
+            return; // an unreadable entry: the file is read again
+        }
+        reported[size_t(q)] = 1;
+        const Job &job = jobs[size_t(jobOfQuery[size_t(q)])];
         MetadataRecord record;
-        record.index = jobs[size_t(j)].index;
-        record.path = jobs[size_t(j)].path;
-        record.mode = fromDb(it->mode);
+        record.index = job.index;
+        record.path = job.path;
+        record.mode = fromDb(mode);
         record.fields = std::move(*fields);
-        shared.publish(j, std::move(record), Route::Cache);
+        shared.publish(jobOfQuery[size_t(q)], std::move(record), Route::Cache);
         totals.hits.fetch_add(1, std::memory_order_relaxed);
+    });
+    if (!status) {
+        qCWarning(lcMetadata) << "metadata cache lookup failed:" << status.error().toString();
+        std::lock_guard lock(totals.mutex);
+        totals.error = status.error();
     }
 }
 
@@ -353,6 +376,8 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
     const qsizetype total = qsizetype(jobs.size());
     shared->done.resize(size_t(total));
     shared->route.resize(size_t(total), Route::None);
+    shared->cacheJson.resize(size_t(total));
+    shared->serialiseForCache = m_options.cache != nullptr;
     shared->emitted.resize(size_t(requested), 0);
     shared->waitingOn.resize(size_t(total));
     for (qsizetype i = 0; i < requested; ++i) {
@@ -674,7 +699,9 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
             const Job &job = jobs[size_t(j)];
             if (record->ok() && job.stamp) {
                 if (m_options.cache != nullptr && job.stamp->mtimeNs < nowNs - racyNs) {
-                    toStore.append(db::MetadataRecord{job.absolute, toDb(record->mode), toCacheJson(record->fields),
+                    QByteArray &json = shared->cacheJson[size_t(j)];
+                    toStore.append(db::MetadataRecord{job.absolute, toDb(record->mode),
+                                                      json.isEmpty() ? toCacheJson(record->fields) : std::move(json),
                                                       *job.stamp});
                 }
             }

@@ -7,7 +7,10 @@
 #include <QPair>
 #include <QString>
 
+#include <algorithm>
+#include <memory>
 #include <optional>
+#include <string_view>
 
 namespace oncutf::core::rename {
 
@@ -15,6 +18,8 @@ namespace {
 
 constexpr qsizetype kMaxNameBytes = 255;
 constexpr qsizetype kNone = -1;
+// From this many sources and targets in one folder on, one readdir beats an lstat per name.
+constexpr qsizetype kListingThreshold = 32;
 
 QString shown(const QByteArray &path)
 {
@@ -36,12 +41,44 @@ std::optional<QString> pathProblem(const QByteArray &path)
         return QStringLiteral("is not an absolute path");
     if (path.contains('\0'))
         return QStringLiteral("contains a NUL byte");
-    const QByteArray name = NativeRename::nameOf(path);
+    const QByteArrayView name = NativeRename::nameViewOf(path);
     if (name.isEmpty() || name == "." || name == "..")
         return QStringLiteral("has no file name");
     if (name.size() > kMaxNameBytes)
         return QStringLiteral("has a name over 255 bytes");
     return std::nullopt;
+}
+
+bool isAsciiLetter(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// True when the folder tells names apart by letter case: a listed name with its ASCII letters
+// flipped is no other name of the same entry. No name with a letter to flip: not known, false.
+bool tellsCaseApart(const QByteArray &folder, const FolderListing &listing)
+{
+    for (const std::string_view name : listing.names()) {
+        if (std::none_of(name.begin(), name.end(), isAsciiLetter))
+            continue;
+        QByteArray flipped(name.data(), qsizetype(name.size()));
+        for (char &c : flipped) {
+            if (isAsciiLetter(c))
+                c = char(c ^ 0x20);
+        }
+        if (listing.contains(flipped))
+            return true; // both spellings are entries of their own
+        QByteArray path = folder;
+        if (!path.endsWith('/'))
+            path += '/';
+        return !NativeRename::identity(path + flipped).has_value();
+    }
+    return false;
+}
+
+bool isAscii(QByteArrayView bytes)
+{
+    return std::all_of(bytes.begin(), bytes.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 } // namespace
@@ -50,6 +87,11 @@ bool MoveOrderer::isCaseOnlyChange(const QByteArray &oldPath, const QByteArray &
 {
     if (oldPath == newPath || NativeRename::parentOf(oldPath) != NativeRename::parentOf(newPath))
         return false;
+    const QByteArrayView oldName = NativeRename::nameViewOf(oldPath);
+    const QByteArrayView newName = NativeRename::nameViewOf(newPath);
+    // Plain ASCII folds to ASCII lower case, so most names need no trip through QString.
+    if (isAscii(oldName) && isAscii(newName))
+        return oldName.compare(newName, Qt::CaseInsensitive) == 0;
     const auto a = strictUtf8(NativeRename::nameOf(oldPath));
     const auto b = strictUtf8(NativeRename::nameOf(newPath));
     if (!a || !b)
@@ -87,7 +129,6 @@ MoveOrder MoveOrderer::order(const QList<Move> &moves)
     const qsizetype n = moves.size();
     MoveOrder result;
     QList<bool> alive(n, true);
-    QList<std::optional<FileIdentity>> sourceIds(n);
     QList<qsizetype> blocker(n, kNone); // the move that must vacate this move's target first
     QList<bool> holding(n, false);
 
@@ -98,9 +139,48 @@ MoveOrder MoveOrderer::order(const QList<Move> &moves)
         result.rejected.append({i, moves.at(i), makeError(code, message, shown(path))});
     };
 
-    // Names, duplicates and sources.
-    QHash<QByteArray, qsizetype> bySource;
-    QHash<QByteArray, qsizetype> byTarget;
+    // Facts about each folder, looked up once per folder instead of once per move: a batch of
+    // 100,000 renames in one folder would otherwise stat that folder 100,000 times.
+    struct Folder {
+        QByteArray path;
+        qsizetype uses = 0;
+        bool looked = false;
+        std::optional<FileIdentity> id; // stat(), symlinks followed
+        std::shared_ptr<const FolderListing> listing;
+        bool caseSensitive = false;
+    };
+    QList<Folder> folders;
+    QHash<QByteArray, qsizetype> folderIndex;
+    auto folderOf = [&](const QByteArray &path) -> qsizetype {
+        QByteArray parent = NativeRename::parentOf(path);
+        // Moves come grouped by folder, so the last folder is nearly always the one.
+        if (!folders.isEmpty() && folders.constLast().path == parent)
+            return folders.size() - 1;
+        const auto it = folderIndex.constFind(parent);
+        if (it != folderIndex.cend())
+            return it.value();
+        folders.append(Folder{parent, 0, false, std::nullopt, nullptr, false});
+        folderIndex.insert(std::move(parent), folders.size() - 1);
+        return folders.size() - 1;
+    };
+    auto folderAt = [&](qsizetype index) -> const Folder & {
+        Folder &f = folders[index];
+        if (!f.looked) {
+            f.looked = true;
+            // A folder reached through a symlink is fine: follow it.
+            f.id = NativeRename::identity(f.path, true);
+            if (f.id && f.id->isDirectory && f.uses >= kListingThreshold) {
+                if (auto listing = FolderListing::read(f.path)) {
+                    f.caseSensitive = tellsCaseApart(f.path, *listing);
+                    f.listing = std::make_shared<const FolderListing>(std::move(*listing));
+                }
+            }
+        }
+        return f;
+    };
+
+    QList<qsizetype> oldFolder(n, kNone);
+    QList<qsizetype> newFolder(n, kNone);
     for (qsizetype i = 0; i < n; ++i) {
         const Move &m = moves.at(i);
         if (auto problem = pathProblem(m.oldPath)) {
@@ -111,6 +191,21 @@ MoveOrder MoveOrderer::order(const QList<Move> &moves)
             reject(i, ErrorCode::InvalidArgument, QStringLiteral("the new name %1").arg(*problem), m.newPath);
             continue;
         }
+        oldFolder[i] = folderOf(m.oldPath);
+        newFolder[i] = folderOf(m.newPath);
+        ++folders[oldFolder[i]].uses;
+        ++folders[newFolder[i]].uses;
+    }
+
+    // Names, duplicates and sources.
+    QHash<QByteArray, qsizetype> bySource;
+    QHash<QByteArray, qsizetype> byTarget;
+    bySource.reserve(n);
+    byTarget.reserve(n);
+    for (qsizetype i = 0; i < n; ++i) {
+        const Move &m = moves.at(i);
+        if (!alive[i])
+            continue;
         if (m.oldPath == m.newPath) {
             reject(i, ErrorCode::InvalidArgument, QStringLiteral("the new name is the old one"), m.oldPath);
             continue;
@@ -124,8 +219,11 @@ MoveOrder MoveOrderer::order(const QList<Move> &moves)
                    QStringLiteral("two files of the batch want the name %1").arg(shown(m.newPath)), m.oldPath);
             continue;
         }
-        sourceIds[i] = NativeRename::identity(m.oldPath);
-        if (!sourceIds[i]) {
+        // A name in the listing exists (the rename itself fails cleanly if it vanished since);
+        // one missing from it may have been created after the listing, so lstat decides.
+        const Folder &from = folderAt(oldFolder[i]);
+        const bool listed = from.listing && from.listing->contains(NativeRename::nameViewOf(m.oldPath));
+        if (!listed && !NativeRename::identity(m.oldPath)) {
             reject(i, ErrorCode::NotFound, QStringLiteral("the file no longer exists"), m.oldPath);
             continue;
         }
@@ -133,29 +231,36 @@ MoveOrder MoveOrderer::order(const QList<Move> &moves)
         byTarget.insert(m.newPath, i);
     }
 
-    QHash<QPair<quint64, quint64>, qsizetype> bySourceId;
-    for (qsizetype i = 0; i < n; ++i) {
-        if (alive[i])
-            bySourceId.insert({sourceIds[i]->device, sourceIds[i]->inode}, i);
-    }
+    // The sources by inode, for a target that is a batch file under another spelling; built
+    // only when some target is taken, since it costs an lstat per source.
+    std::optional<QHash<QPair<quint64, quint64>, qsizetype>> bySourceId;
+    auto sourceWithIdentity = [&](const FileIdentity &id) -> qsizetype {
+        if (!bySourceId) {
+            bySourceId.emplace();
+            for (qsizetype j = 0; j < n; ++j) {
+                if (!alive[j])
+                    continue;
+                if (const auto sourceId = NativeRename::identity(moves.at(j).oldPath))
+                    bySourceId->insert({sourceId->device, sourceId->inode}, j);
+            }
+        }
+        return bySourceId->value({id.device, id.inode}, kNone);
+    };
 
     // Targets: free, vacated by another move of the batch, or held (replaceExisting).
     for (qsizetype i = 0; i < n; ++i) {
         if (!alive[i])
             continue;
         const Move &m = moves.at(i);
-        const QByteArray oldFolder = NativeRename::parentOf(m.oldPath);
-        const QByteArray newFolder = NativeRename::parentOf(m.newPath);
-        // A folder reached through a symlink is fine: follow it.
-        const auto folderId = NativeRename::identity(newFolder, true);
-        if (!folderId || !folderId->isDirectory) {
-            reject(i, ErrorCode::NotFound, QStringLiteral("the target folder %1 does not exist").arg(shown(newFolder)),
+        const Folder &to = folderAt(newFolder[i]);
+        if (!to.id || !to.id->isDirectory) {
+            reject(i, ErrorCode::NotFound, QStringLiteral("the target folder %1 does not exist").arg(shown(to.path)),
                    m.oldPath);
             continue;
         }
-        if (oldFolder != newFolder) {
-            const auto oldFolderId = NativeRename::identity(oldFolder, true);
-            if (oldFolderId && oldFolderId->device != folderId->device) {
+        if (oldFolder[i] != newFolder[i]) {
+            const Folder &from = folderAt(oldFolder[i]);
+            if (from.id && from.id->device != to.id->device) {
                 reject(i, ErrorCode::Unsupported,
                        QStringLiteral("the new name %1 is on another file system").arg(shown(m.newPath)), m.oldPath);
                 continue;
@@ -171,14 +276,18 @@ MoveOrder MoveOrderer::order(const QList<Move> &moves)
             blocker[i] = i;
             continue;
         }
+        // Free by the listing: only trusted where the folder tells case apart (elsewhere a name
+        // differing in case would be the same entry). Something created there afterwards makes
+        // the no-clobber rename fail and the batch roll back, as with an lstat done earlier.
+        if (to.listing && to.caseSensitive && !to.listing->contains(NativeRename::nameViewOf(m.newPath)))
+            continue;
         const auto targetId = NativeRename::identity(m.newPath);
         if (!targetId)
             continue;
         // On a case-insensitive file system the target may be another batch file under a name
         // differing in case only: it is vacated when that file moves.
         qsizetype alias = kNone;
-        if (const auto it = bySourceId.constFind({targetId->device, targetId->inode}); it != bySourceId.cend()) {
-            const qsizetype j = it.value();
+        if (const qsizetype j = sourceWithIdentity(*targetId); j != kNone) {
             if (alive[j] && isCaseOnlyChange(m.newPath, moves.at(j).oldPath))
                 alias = j;
         }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -258,6 +259,46 @@ QByteArray NativeRename::nameOf(const QByteArray &path)
 {
     const qsizetype slash = path.lastIndexOf('/');
     return slash < 0 ? path : path.mid(slash + 1);
+}
+
+QByteArrayView NativeRename::nameViewOf(const QByteArray &path)
+{
+    const qsizetype slash = path.lastIndexOf('/');
+    return QByteArrayView(path).sliced(slash + 1);
+}
+
+std::optional<FolderListing> FolderListing::read(const QByteArray &folder)
+{
+    if (folder.isEmpty() || hasNul(folder))
+        return std::nullopt;
+    DIR *dir = ::opendir(folder.constData());
+    if (!dir)
+        return std::nullopt;
+    FolderListing listing;
+    std::vector<std::size_t> lengths;
+    for (;;) {
+        errno = 0;
+        const dirent *entry = ::readdir(dir);
+        if (!entry)
+            break;
+        const std::size_t length = std::strlen(entry->d_name);
+        if ((length == 1 && entry->d_name[0] == '.') || (length == 2 && entry->d_name[0] == '.' && entry->d_name[1] == '.'))
+            continue;
+        listing.m_bytes.insert(listing.m_bytes.end(), entry->d_name, entry->d_name + length + 1);
+        lengths.push_back(length);
+    }
+    const bool failed = errno != 0;
+    ::closedir(dir);
+    if (failed)
+        return std::nullopt; // a half-read listing would call taken names free
+    // Indexed only once every name is in, so the buffer no longer moves.
+    listing.m_index.reserve(lengths.size());
+    const char *at = listing.m_bytes.data();
+    for (const std::size_t length : lengths) {
+        listing.m_index.emplace(at, length);
+        at += length + 1;
+    }
+    return listing;
 }
 
 } // namespace oncutf::core::rename

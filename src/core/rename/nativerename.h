@@ -5,8 +5,12 @@
 #include "core/error.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 
 #include <optional>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
 
 namespace oncutf::core::rename {
 
@@ -19,6 +23,32 @@ struct FileIdentity {
     {
         return a.device == b.device && a.inode == b.inode;
     }
+};
+
+/// The names in one folder, read once (readdir), so that checking thousands of names in it costs
+/// a hash lookup each instead of an lstat each. It is a snapshot: an entry created or removed
+/// afterwards is not seen, which is why it only ever speeds up a check whose outcome a no-clobber
+/// rename enforces again (see MoveOrderer). Names are exact bytes ("." and ".." left out).
+/// Owner: whoever read it (MoveOrderer, for the duration of one order() call).
+/// Threading: immutable once read; safe to read from any thread.
+class FolderListing final {
+public:
+    /// The folder's names, or nothing when it cannot be read.
+    static std::optional<FolderListing> read(const QByteArray &folder);
+
+    [[nodiscard]] bool contains(QByteArrayView name) const
+    {
+        return m_index.find(std::string_view(name.data(), std::size_t(name.size()))) != m_index.end();
+    }
+    [[nodiscard]] qsizetype size() const { return qsizetype(m_index.size()); }
+    /// Every name, in directory order.
+    [[nodiscard]] const std::unordered_set<std::string_view> &names() const { return m_index; }
+
+private:
+    // Every name back to back, NUL-terminated; the index points into it. A vector keeps its
+    // buffer when moved (a std::string's small-string buffer would not), so the views stay valid.
+    std::vector<char> m_bytes;
+    std::unordered_set<std::string_view> m_index;
 };
 
 /// The executor's system calls: a rename that never replaces an existing entry, and helpers
@@ -63,6 +93,8 @@ public:
     static QByteArray parentOf(const QByteArray &path);
     /// The last component of a path.
     static QByteArray nameOf(const QByteArray &path);
+    /// nameOf() without a copy; valid as long as `path` is.
+    static QByteArrayView nameViewOf(const QByteArray &path);
 
     /// Maps an errno value to an Error: `action` says what was attempted ("rename", ...).
     static Error errorFromErrno(int errorNumber, const QString &action, const QByteArray &path,

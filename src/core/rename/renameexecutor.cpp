@@ -147,11 +147,20 @@ void syncFolders(const QSet<QByteArray> &folders)
 QSet<QByteArray> foldersOf(const QList<StepOp> &ops)
 {
     QSet<QByteArray> folders;
+    // Ops come grouped by folder: skip the set for a folder just added.
+    QByteArray last;
+    auto add = [&](const QByteArray &path) {
+        const qsizetype slash = path.lastIndexOf('/');
+        if (!last.isEmpty() && slash == last.size() && path.startsWith(last))
+            return;
+        last = NativeRename::parentOf(path);
+        folders.insert(last);
+    };
     for (const StepOp &op : ops) {
-        folders.insert(NativeRename::parentOf(op.oldPath));
-        folders.insert(NativeRename::parentOf(op.newPath));
+        add(op.oldPath);
+        add(op.newPath);
         if (op.holdingPath)
-            folders.insert(NativeRename::parentOf(*op.holdingPath));
+            add(*op.holdingPath);
     }
     return folders;
 }
@@ -318,6 +327,78 @@ QList<StepOp> stepOpsFrom(const QList<db::OpRecord> &records)
     for (const db::OpRecord &r : records)
         ops.append({r.id, r.oldPath, r.newPath, r.tempPath, r.holdingPath});
     return ops;
+}
+
+
+/// For the done ops of `ops` whose file has no FileStore id (oncutf never cached it): where the
+/// later batches of the journal took each file, replaying their steps in order, as recovery
+/// rebuilds them. Keyed by the op's new path; only files no longer there are listed, with where
+/// they went (nothing: a failed later op, so not known). Files with an id are left to FileStore.
+Result<QHash<QByteArray, std::optional<QByteArray>>> laterLocationsIn(const db::RenameJournal &journal,
+                                                                     const QList<db::OpRecord> &target)
+{
+    QHash<QByteArray, std::optional<QByteArray>> gone;
+    QHash<QByteArray, QByteArray> at; // where a tracked file is now -> its new path in `target`
+    for (const db::OpRecord &op : target) {
+        if (op.state == OpState::Done && !op.fileId)
+            at.insert(op.newPath, op.newPath);
+    }
+    if (at.isEmpty())
+        return gone;
+    auto later = journal.opsAfter(target.isEmpty() ? 0 : target.constFirst().batchId);
+    if (!later)
+        return later.error();
+    auto move = [&](const QByteArray &from, const QByteArray &to) {
+        if (const auto it = at.constFind(from); it != at.cend()) {
+            const QByteArray tracked = it.value();
+            at.erase(it);
+            at.insert(to, tracked);
+        }
+    };
+    auto lose = [&](const std::optional<QByteArray> &path) {
+        if (!path)
+            return;
+        if (const auto it = at.constFind(*path); it != at.cend()) {
+            gone.insert(it.value(), std::nullopt);
+            at.erase(it);
+        }
+    };
+    for (qsizetype begin = 0; begin < later->size();) {
+        qsizetype end = begin;
+        while (end < later->size() && later->at(end).batchId == later->at(begin).batchId)
+            ++end;
+        // A failed op of a batch that rolled back completely never left its old name; in a batch
+        // that ended failed it may have left its file, or the one it replaced, anywhere.
+        auto record = journal.batch(later->at(begin).batchId);
+        if (!record)
+            return record.error();
+        const bool stranded = record->has_value() && (*record)->state == BatchState::Failed;
+        // Parks first, then each op's hold and final rename, as stepsFor() orders them.
+        for (qsizetype k = begin; k < end; ++k) {
+            const db::OpRecord &op = later->at(k);
+            if (op.state == OpState::Failed && stranded) {
+                lose(op.oldPath);
+                lose(op.tempPath);
+                lose(op.newPath);
+            } else if ((op.state == OpState::Done || op.state == OpState::AtTemp) && op.tempPath) {
+                move(op.oldPath, *op.tempPath);
+            }
+        }
+        for (qsizetype k = begin; k < end; ++k) {
+            const db::OpRecord &op = later->at(k);
+            if (op.state != OpState::Done)
+                continue;
+            if (op.holdingPath)
+                move(op.newPath, *op.holdingPath);
+            move(op.tempPath ? *op.tempPath : op.oldPath, op.newPath);
+        }
+        begin = end;
+    }
+    for (auto it = at.cbegin(); it != at.cend(); ++it) {
+        if (it.key() != it.value())
+            gone.insert(it.value(), it.key());
+    }
+    return gone;
 }
 
 } // namespace
@@ -785,6 +866,9 @@ Result<RenameExecutor::UndoReport> RenameExecutor::revert(BatchKind kind, std::o
     };
 
     if (isUndo) {
+        auto whereNow = laterLocationsIn(m_journal, *targetOps);
+        if (!whereNow)
+            return whereNow.error();
         QList<Move> restores;
         for (const db::OpRecord &op : std::as_const(*targetOps)) {
             if (op.state != OpState::Done)
@@ -792,6 +876,15 @@ Result<RenameExecutor::UndoReport> RenameExecutor::revert(BatchKind kind, std::o
             if (!NativeRename::exists(op.newPath)) {
                 skip(op.newPath, op.oldPath, ErrorCode::NotFound,
                      QStringLiteral("is no longer there: renamed, moved or deleted since the batch"));
+                continue;
+            }
+            if (const auto moved = whereNow->constFind(op.newPath); moved != whereNow->cend()) {
+                skip(op.newPath, op.oldPath, ErrorCode::AlreadyExists,
+                     moved.value() ? QStringLiteral("the file was renamed again since the batch (it is now %1); the "
+                                                    "name holds another file")
+                                         .arg(shown(*moved.value()))
+                                   : QStringLiteral("a later batch failed while moving the file; it may no longer be "
+                                                    "the file at this name"));
                 continue;
             }
             if (op.fileId) {

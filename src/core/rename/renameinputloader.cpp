@@ -84,7 +84,8 @@ QStringList RenameInputLoader::metadataKeys(const Recipe &recipe)
 RenameInputLoader::RenameInputLoader(Options options) : m_options(options) {}
 
 RenameInputLoader::Outcome RenameInputLoader::load(const QList<files::FileEntry> &files, const Recipe &recipe,
-                                                   const Callbacks &callbacks) const
+                                                   const Callbacks &callbacks,
+                                                   const QHash<QByteArray, metadata::MetadataRecord> &known) const
 {
     Outcome outcome;
     const auto cancelled = [&callbacks] { return callbacks.isCancelled && callbacks.isCancelled(); };
@@ -142,10 +143,24 @@ RenameInputLoader::Outcome RenameInputLoader::load(const QList<files::FileEntry>
             }
             return !result.cancelled;
         };
-        QList<qsizetype> all(files.size());
-        for (qsizetype i = 0; i < files.size(); ++i)
-            all[i] = i;
-        if (!runMode(paths, all, metadata::MetadataMode::Fast) || cancelled()) {
+        // What the front end already holds is used as it is; only the rest is read.
+        QList<QByteArray> toRead;
+        QList<qsizetype> toReadIndexes;
+        QSet<qsizetype> extendedKnown;
+        for (qsizetype i = 0; i < files.size(); ++i) {
+            const auto it = known.constFind(files.at(i).path);
+            if (it != known.constEnd() && it->ok()) {
+                RenameInput &input = outcome.inputs[i];
+                input.metadata = it->fields;
+                input.metadataLoaded = true;
+                if (it->mode == metadata::MetadataMode::Extended)
+                    extendedKnown.insert(i);
+            } else if (m_options.readMissingMetadata) {
+                toRead.append(paths.at(i));
+                toReadIndexes.append(i);
+            }
+        }
+        if (!toRead.isEmpty() && (!runMode(toRead, toReadIndexes, metadata::MetadataMode::Fast) || cancelled())) {
             outcome.cancelled = true;
             return outcome;
         }
@@ -153,7 +168,7 @@ RenameInputLoader::Outcome RenameInputLoader::load(const QList<files::FileEntry>
         QList<qsizetype> againIndexes;
         for (qsizetype i = 0; i < outcome.inputs.size(); ++i) {
             const RenameInput &input = outcome.inputs.at(i);
-            if (!input.metadataLoaded)
+            if (!input.metadataLoaded || extendedKnown.contains(i) || !m_options.readMissingMetadata)
                 continue;
             for (const QString &key : keys) {
                 if (captureDateFields().contains(key))

@@ -2,8 +2,10 @@
 
 #include "core/error.h"
 #include "core/files/fileentry.h"
+#include "core/metadata/metadatarecord.h"
 #include "core/rename/renameinput.h"
 
+#include <QHash>
 #include <QList>
 #include <QStringList>
 
@@ -41,6 +43,10 @@ public:
         db::HashCache *hashCache = nullptr;
         /// False: only cached hashes are used (the GUI, where hashing is an explicit action).
         bool computeMissingHashes = true;
+        /// False: files whose metadata is not given in `known` are left unloaded (the planner
+        /// flags them missing_data) instead of being read: the GUI while its own metadata job
+        /// runs, so one file is never read twice at once.
+        bool readMissingMetadata = true;
     };
 
     struct Callbacks {
@@ -61,8 +67,10 @@ public:
     [[nodiscard]] static QStringList metadataKeys(const Recipe &recipe);
 
     explicit RenameInputLoader(Options options);
-    [[nodiscard]] Outcome load(const QList<files::FileEntry> &files, const Recipe &recipe,
-                               const Callbacks &callbacks) const;
+    /// `known`: metadata the caller already holds, by path (the GUI's table); used as it is
+    /// (an extended record is never read again), so only the other files are read.
+    [[nodiscard]] Outcome load(const QList<files::FileEntry> &files, const Recipe &recipe, const Callbacks &callbacks,
+                               const QHash<QByteArray, metadata::MetadataRecord> &known = {}) const;
 
 private:
     Options m_options;

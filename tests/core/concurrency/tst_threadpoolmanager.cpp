@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -256,6 +257,12 @@ private Q_SLOTS:
     void shutdownCancelsAndJoins();
     void shutdownReturnsWithinBudget();
     void rejectsInvalidSubmissions();
+    void idlessTasksKeepPriorityOrder_data() { addWorkerRows(); }
+    void idlessTasksKeepPriorityOrder();
+    void idlessTasksAreCountedCancelledAndReported_data() { addWorkerRows(); }
+    void idlessTasksAreCountedCancelledAndReported();
+    void manyTinyTasksReuseRecords();
+    void tokenOutlivesPool();
 };
 
 void TestThreadPoolManager::priorityOrder()
@@ -1097,9 +1104,135 @@ void TestThreadPoolManager::rejectsInvalidSubmissions()
     batch.push_back({QString(), [](const CancellationToken &) -> QVariant { return {}; }});
     batch.push_back({QStringLiteral("ok"), [](const CancellationToken &) -> QVariant { return {}; }});
     QCOMPARE(pool->submitBatch(std::move(batch)), 1);
-    QCOMPARE(pool->submitBatch({}), 0);
+    QCOMPARE(pool->submitBatch(std::vector<ThreadPoolManager::BatchItem>{}), 0);
+    std::vector<TaskFunction> fns;
+    fns.emplace_back();
+    fns.emplace_back([](const CancellationToken &) -> QVariant { return {}; });
+    QCOMPARE(pool->submitBatch(std::move(fns)), 1); // the empty function is skipped
+    QVERIFY(!pool->submit(TaskFunction()));
     QVERIFY(pool->waitForDone(QDeadlineTimer(20s)));
-    QCOMPARE(pool->stats().completed, qint64(1));
+    QCOMPARE(pool->stats().completed, qint64(2));
+    (void)pool->shutdownNow(10s, false);
+    QVERIFY(!pool->submit([](const CancellationToken &) -> QVariant { return {}; }));
+    std::vector<TaskFunction> late;
+    late.emplace_back([](const CancellationToken &) -> QVariant { return {}; });
+    QCOMPARE(pool->submitBatch(std::move(late)), 0);
+}
+
+void TestThreadPoolManager::idlessTasksKeepPriorityOrder()
+{
+    QFETCH(int, workers);
+    PoolHandle pool(fixedConfig(workers));
+    auto gates = holdWorkers(*pool.get(), workers);
+
+    // Id-less and named tasks share the lanes: one order, priority first, FIFO within one.
+    Recorder ran;
+    QVERIFY(pool->submit(recordTask(ran, QStringLiteral("bg-anon")), TaskPriority::Background));
+    QVERIFY(pool->submit(QStringLiteral("n1"), recordTask(ran, QStringLiteral("n1"))));
+    QVERIFY(pool->submit(recordTask(ran, QStringLiteral("n-anon")), TaskPriority::Normal));
+    QVERIFY(pool->submit(recordTask(ran, QStringLiteral("c-anon")), TaskPriority::Critical));
+    std::vector<TaskFunction> highs;
+    for (int i = 0; i < 3; ++i)
+        highs.push_back(recordTask(ran, QStringLiteral("h%1").arg(i)));
+    QCOMPARE(pool->submitBatch(std::move(highs), TaskPriority::High), 3); // spread over the deques
+    QVERIFY(pool->submit(QStringLiteral("c1"), recordTask(ran, QStringLiteral("c1")), TaskPriority::Critical));
+    QCOMPARE(pool->stats().queuedPerPriority, (std::array<int, kTaskPriorityCount>{2, 3, 2, 0, 1}));
+
+    gates.front()->open(); // exactly one worker drains the queue (stealing the other deques)
+    QVERIFY(ran.waitFor(8));
+    const QStringList order = ran.entries();
+    QCOMPARE(order.mid(0, 2), (QStringList{"c-anon", "c1"}));
+    const QStringList highsRan = order.mid(2, 3); // across deques: priority holds, not FIFO
+    QCOMPARE(QSet<QString>(highsRan.begin(), highsRan.end()), (QSet<QString>{"h0", "h1", "h2"}));
+    QCOMPARE(order.mid(5), (QStringList{"n1", "n-anon", "bg-anon"}));
+}
+
+void TestThreadPoolManager::idlessTasksAreCountedCancelledAndReported()
+{
+    QFETCH(int, workers);
+    PoolHandle pool(fixedConfig(workers));
+    QSignalSpy completed(pool.get(), &ThreadPoolManager::taskCompleted);
+    QSignalSpy failed(pool.get(), &ThreadPoolManager::taskFailed);
+    QSignalSpy cancelled(pool.get(), &ThreadPoolManager::taskCancelled);
+    auto gates = holdWorkers(*pool.get(), workers);
+
+    Recorder ran;
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(pool->submit(recordTask(ran, QStringLiteral("a%1").arg(i))));
+    QVERIFY(!pool->cancel(QString())); // an id-less task cannot be named
+    QCOMPARE(pool->cancelAll(), 4 + workers);
+    for (auto &gate : gates)
+        gate->open();
+    QVERIFY(pool->waitForDone(QDeadlineTimer(20s)));
+    QCOMPARE(ran.count(), 0);
+    QTRY_COMPARE(cancelled.count(), 4 + workers);
+    QCOMPARE(cancelled.at(0).at(0).toString(), QString()); // the queued ones come first, id-less
+
+    QVERIFY(pool->submit([](const CancellationToken &) -> QVariant { throw std::runtime_error("boom"); }));
+    QVERIFY(pool->submit([](const CancellationToken &) -> QVariant { return 42; }));
+    QVERIFY(pool->waitForDone(QDeadlineTimer(20s)));
+    QTRY_COMPARE(failed.count(), 1);
+    QCOMPARE(failed.at(0).at(0).toString(), QString());
+    QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("boom"));
+    QCOMPARE(pool->lastError(), QStringLiteral("Task (no id): boom"));
+    QTRY_COMPARE(completed.count(), 1);
+    QCOMPARE(completed.at(0).at(1).toInt(), 42);
+    const PoolStats stats = pool->stats();
+    QCOMPARE(stats.completed, qint64(1));
+    QCOMPARE(stats.failed, qint64(1));
+    QCOMPARE(stats.cancelled, qint64(4 + workers));
+    QCOMPARE(pool->healthCheck().processed, qint64(2 + workers)); // the held ones ran, cancelled
+}
+
+void TestThreadPoolManager::manyTinyTasksReuseRecords()
+{
+    // Far more tasks than the spare list and one record slab hold, named and id-less, in
+    // batches and one by one, from two threads: every one runs exactly once. Under ASan this
+    // also checks the record slabs' lifetime.
+    PoolHandle pool(fixedConfig(2));
+    std::atomic<int> count{0};
+    const auto tiny = [&count](const CancellationToken &) -> QVariant {
+        count.fetch_add(1, std::memory_order_relaxed);
+        return {};
+    };
+    constexpr int kEach = 20000;
+    std::atomic<int> acceptedByOther{0};
+    std::thread other([&] {
+        for (int i = 0; i < kEach; ++i)
+            if (pool->submit(QStringLiteral("t%1").arg(i), tiny))
+                acceptedByOther.fetch_add(1, std::memory_order_relaxed);
+    });
+    int accepted = 0;
+    for (int i = 0; i < kEach; i += 1000)
+        accepted += pool->submitBatch(std::vector<TaskFunction>(1000, tiny), TaskPriority::Low);
+    for (int i = 0; i < kEach; ++i)
+        accepted += pool->submit(tiny, TaskPriority::High) ? 1 : 0;
+    other.join();
+    QCOMPARE(accepted, 2 * kEach);
+    QCOMPARE(acceptedByOther.load(), kEach);
+    QVERIFY(pool->waitForDone(QDeadlineTimer(60s)));
+    QCOMPARE(count.load(), 3 * kEach);
+    QCOMPARE(pool->stats().completed, qint64(3 * kEach));
+    QCOMPARE(pool->stats().queued(), 0);
+}
+
+void TestThreadPoolManager::tokenOutlivesPool()
+{
+    // A task may keep its token after it ends; the token's flag lives in the task record, so
+    // the record (and its slab) must outlive the pool.
+    std::optional<CancellationToken> kept;
+    {
+        PoolHandle pool(fixedConfig(1));
+        QVERIFY(pool->submit([&kept](const CancellationToken &token) -> QVariant {
+            kept = token; // read after waitForDone(), which orders it
+            return {};
+        }));
+        QVERIFY(pool->waitForDone(QDeadlineTimer(20s)));
+    } // pool shut down and destroyed
+    QVERIFY(kept.has_value());
+    QVERIFY(!kept->isCancelled());
+    kept->cancel();
+    QVERIFY(kept->isCancelled());
 }
 
 QTEST_GUILESS_MAIN(TestThreadPoolManager)

@@ -11,10 +11,14 @@
 #include <QTest>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <mutex>
 #include <semaphore>
 #include <stdexcept>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace oncutf::core::concurrency;
 using namespace std::chrono_literals;
@@ -78,6 +82,20 @@ protected:
 
 private:
     bool m_result;
+};
+
+/// Records the nice value of the thread it runs on.
+class NiceProbeWorker final : public Worker {
+public:
+    std::atomic<int> nice{-100};
+
+protected:
+    bool execute() override
+    {
+        errno = 0;
+        nice.store(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())));
+        return errno == 0;
+    }
 };
 
 /// Emits one item per step; after `pauseAfter` items it signals `reached` and blocks on `gate`.
@@ -165,7 +183,30 @@ private Q_SLOTS:
     void stopHonoursDeadline();
     void stopOfCooperativeWorkerIsQuickAndIdempotent();
     void threadCanBeReused();
+    void niceLowersOnlyTheWorkerThread();
 };
+
+void TestWorker::niceLowersOnlyTheWorkerThread()
+{
+    errno = 0;
+    const int mine = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+    QCOMPARE(errno, 0);
+    if (mine > 16)
+        QSKIP("this test process already runs at the lowest priorities");
+    auto *worker = new NiceProbeWorker;
+    std::atomic<int> *seen = &worker->nice;
+    std::atomic<int> observed{-100}; // written on the worker thread, read here after finished
+    connect(worker, &Worker::finished, this, [&observed, seen] { observed.store(seen->load()); }, Qt::DirectConnection);
+    WorkerThread thread(QStringLiteral("oncutf-test-nice"));
+    thread.setNice(3);
+    QSignalSpy finished(&thread, &WorkerThread::workerFinished);
+    thread.start(worker);
+    QVERIFY(finished.wait(10000));
+    QVERIFY(thread.stop(QDeadlineTimer(10000)));
+    QCOMPARE(finished.first().first().toBool(), true);
+    QCOMPARE(observed.load(), mine + 3);
+    QCOMPARE(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())), mine); // the owner is untouched
+}
 
 void TestWorker::throttlingLimitsRateAndDeliversFinal()
 {

@@ -75,7 +75,8 @@ void TstDatabaseMaintenance::infoReportsCountsVersionAndSize()
     QCOMPARE(info->latestSchemaVersion, DatabaseManager::latestSchemaVersion());
     QCOMPARE(info->journalMode, QStringLiteral("wal"));
     QVERIFY(!info->readOnly);
-    QCOMPARE(countOf(*info, QStringLiteral("files")), 4); // /5 joined through the journal
+    // /5 is in the journal but was never cached: the journal gives it no files row.
+    QCOMPARE(countOf(*info, QStringLiteral("files")), 3);
     QCOMPARE(countOf(*info, QStringLiteral("metadata")), 2);
     QCOMPARE(countOf(*info, QStringLiteral("hashes")), 1);
     QCOMPARE(countOf(*info, QStringLiteral("batches")), 1);

@@ -3,6 +3,7 @@
 #include "core/db/databasemanager.h"
 #include "core/db/metadatacache.h"
 
+#include <QMap>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -33,6 +34,8 @@ private Q_SLOTS:
     void extendedRequestMissesFastEntry();
     void jsonKeepsUnicode();
     void putManyAndGetManyInOneCall();
+    void putManyMixesKnownNewAndRepeatedPaths();
+    void forEachHitReportsValidEntriesByPosition();
     void removeForgetsEntry();
 
 private:
@@ -159,6 +162,46 @@ void TstMetadataCache::putManyAndGetManyInOneCall()
     auto extendedOnly = cache.getMany(queries, MetadataMode::Extended);
     QVERIFY(extendedOnly.ok());
     QCOMPARE(extendedOnly->size(), 2500);
+}
+
+void TstMetadataCache::putManyMixesKnownNewAndRepeatedPaths()
+{
+    MetadataCache cache(*m_db);
+    QVERIFY(cache.put({kPath, MetadataMode::Fast, kFastJson, kStamp}));
+    const QByteArray other("/shoot/DSC_0043.NEF");
+    const FileStamp newer{kStamp.size, kStamp.mtimeNs + 1};
+    // A known path, a new one, and the new one again (the later record wins).
+    QVERIFY(cache.putMany({{kPath, MetadataMode::Extended, kExtendedJson, kStamp},
+                           {other, MetadataMode::Fast, kFastJson, kStamp},
+                           {other, MetadataMode::Fast, R"({"EXIF:Make":"SONY"})", newer}}));
+    QCOMPARE(cache.count().value(), 2);
+    QCOMPARE(cache.get(kPath, kStamp)->value().json, kExtendedJson);
+    QVERIFY(!cache.get(other, kStamp)->has_value());
+    QCOMPARE(cache.get(other, newer)->value().json, QByteArray(R"({"EXIF:Make":"SONY"})"));
+}
+
+void TstMetadataCache::forEachHitReportsValidEntriesByPosition()
+{
+    MetadataCache cache(*m_db);
+    const QByteArray other("/shoot/DSC_0043.NEF");
+    QVERIFY(cache.putMany({{kPath, MetadataMode::Extended, kExtendedJson, kStamp},
+                           {other, MetadataMode::Fast, kFastJson, kStamp}}));
+    const QList<MetadataQuery> queries{{"/not/cached", kStamp},
+                                       {other, kStamp},
+                                       {kPath, FileStamp{kStamp.size + 1, kStamp.mtimeNs}},
+                                       {kPath, kStamp}};
+    QMap<qsizetype, QByteArray> seen;
+    QVERIFY(cache.forEachHit(queries, MetadataMode::Fast, [&](qsizetype i, MetadataMode mode, QByteArrayView json) {
+        seen.insert(i, metadataModeName(mode).toUtf8() + ' ' + json.toByteArray());
+    }));
+    QCOMPARE(seen.keys(), (QList<qsizetype>{1, 3}));
+    QCOMPARE(seen.value(1), "fast " + kFastJson);
+    QCOMPARE(seen.value(3), "extended " + kExtendedJson);
+    seen.clear();
+    QVERIFY(cache.forEachHit(queries, MetadataMode::Extended, [&](qsizetype i, MetadataMode, QByteArrayView) {
+        seen.insert(i, {});
+    }));
+    QCOMPARE(seen.keys(), (QList<qsizetype>{3}));
 }
 
 void TstMetadataCache::removeForgetsEntry()

@@ -42,6 +42,8 @@ private Q_SLOTS:
     void historyIsNewestFirstWithCounts();
     void undoBatchLinksToItsParent();
     void markOpsIsAllOrNothing();
+    void uncachedFilesGetNoRowButDisplaceStaleOnes();
+    void opsAfterListsLaterBatchesInOrder();
     void atTempNeedsATemporaryName();
     void setOpPathsRecordsLateNames();
     void journalJoinsTheCallersTransaction();
@@ -69,6 +71,8 @@ void TstRenameJournal::cleanup()
 void TstRenameJournal::createBatchWritesWholePlanPending()
 {
     RenameJournal journal(*m_db);
+    // Only a file oncutf already knows gets its id in the journal; the others get no files row.
+    const qint64 known = FileStore(*m_db).ensureId("/shoot/c.jpg").value();
     auto created = journal.createBatch(batchOf({{"/shoot/a.jpg", "/shoot/b.jpg", QByteArray("/shoot/.oncutf-t1"), {}},
                                                 {"/shoot/c.jpg", "/shoot/a.jpg", {}, {}},
                                                 {"/shoot/d.jpg", "/shoot/e.jpg", {}, QByteArray("/shoot/.hold/e.jpg")}}));
@@ -91,8 +95,11 @@ void TstRenameJournal::createBatchWritesWholePlanPending()
         QCOMPARE(ops->at(i).id, created->opIds.at(i));
         QCOMPARE(ops->at(i).seq, i);
         QCOMPARE(ops->at(i).state, OpState::Pending);
-        QVERIFY(ops->at(i).fileId.has_value());
     }
+    QVERIFY(!ops->at(0).fileId.has_value());
+    QCOMPARE(ops->at(1).fileId, std::optional<qint64>(known));
+    QVERIFY(!ops->at(2).fileId.has_value());
+    QCOMPARE(FileStore(*m_db).count().value(), 1);
     QCOMPARE(ops->at(0).tempPath.value_or(QByteArray()), QByteArray("/shoot/.oncutf-t1"));
     QVERIFY(!ops->at(1).tempPath.has_value());
     QCOMPARE(ops->at(2).holdingPath.value_or(QByteArray()), QByteArray("/shoot/.hold/e.jpg"));
@@ -222,6 +229,7 @@ void TstRenameJournal::undoBatchLinksToItsParent()
 {
     RenameJournal journal(*m_db);
     FileStore files(*m_db);
+    QVERIFY(files.ensureId("/p/old").ok());
     auto applied = journal.createBatch(batchOf({{"/p/old", "/p/new", {}, {}}}));
     QVERIFY(applied.ok());
     QVERIFY(journal.markOp(applied->opIds[0], OpState::Done));
@@ -251,15 +259,79 @@ void TstRenameJournal::undoBatchLinksToItsParent()
 void TstRenameJournal::markOpsIsAllOrNothing()
 {
     RenameJournal journal(*m_db);
-    auto created = journal.createBatch(batchOf({{"/m/a", "/m/b", {}, {}}}));
-    QVERIFY(created.ok());
-    const Status status = journal.markOps({{created->opIds[0], OpState::Done, {}}, {987654, OpState::Done, {}}});
-    QVERIFY(!status);
-    QCOMPARE(status.error().code, ErrorCode::NotFound);
-    QCOMPARE(journal.ops(created->batchId)->first().state, OpState::Pending);
     FileStore files(*m_db);
-    QVERIFY(files.idForPath("/m/a")->has_value());
-    QVERIFY(!files.idForPath("/m/b")->has_value());
+    // Once with no file known (states only, by runs of ops), once with a cached file (ids move).
+    for (const bool cached : {false, true}) {
+        if (cached)
+            QVERIFY(files.ensureId("/m/a").ok());
+        auto created = journal.createBatch(batchOf({{"/m/a", "/m/b", {}, {}}, {"/m/c", "/m/d", {}, {}}}));
+        QVERIFY(created.ok());
+        const Status status = journal.markOps({{created->opIds[0], OpState::Done, {}},
+                                               {created->opIds[1], OpState::Done, {}},
+                                               {987654, OpState::Done, {}}});
+        QVERIFY(!status);
+        QCOMPARE(status.error().code, ErrorCode::NotFound);
+        QCOMPARE(journal.ops(created->batchId)->first().state, OpState::Pending);
+        QCOMPARE(journal.ops(created->batchId)->last().state, OpState::Pending);
+        QCOMPARE(files.idForPath("/m/a")->has_value(), cached);
+        QVERIFY(!files.idForPath("/m/b")->has_value());
+        // A run that reaches past the batch is refused whole as well.
+        QCOMPARE(journal.markOps({{created->opIds[1], OpState::Done, {}}, {created->opIds[1] + 1, OpState::Done, {}}})
+                     .error()
+                     .code,
+                 ErrorCode::NotFound);
+        QCOMPARE(journal.ops(created->batchId)->last().state, OpState::Pending);
+    }
+}
+
+void TstRenameJournal::uncachedFilesGetNoRowButDisplaceStaleOnes()
+{
+    RenameJournal journal(*m_db);
+    FileStore files(*m_db);
+    MetadataCache metadata(*m_db);
+    // A file that is gone left its row and cache at /k/b; a file oncutf never saw takes the name.
+    QVERIFY(metadata.put({"/k/b", MetadataMode::Fast, R"({"who":"gone"})", kStamp}));
+    auto created = journal.createBatch(
+        batchOf({{"/k/a", "/k/b", {}, {}}, {"/k/c", "/k/d", {}, {}}, {"/k/e", "/k/f", QByteArray("/k/.t"), {}}}));
+    QVERIFY(created.ok());
+    QVERIFY(journal.markOps({{created->opIds[2], OpState::AtTemp, {}},
+                             {created->opIds[0], OpState::Done, {}},
+                             {created->opIds[1], OpState::Done, {}}}));
+    QVERIFY(!files.idForPath("/k/b")->has_value());
+    QVERIFY(!metadata.get("/k/b", kStamp)->has_value());
+    QCOMPARE(files.count().value(), 0);
+    auto ops = journal.ops(created->batchId);
+    QCOMPARE(ops->at(0).state, OpState::Done);
+    QCOMPARE(ops->at(1).state, OpState::Done);
+    QCOMPARE(ops->at(2).state, OpState::AtTemp);
+
+    // With no file known at all, runs of ops are marked together, and still checked.
+    auto plain = journal.createBatch(batchOf({{"/q/a", "/q/b", {}, {}}, {"/q/c", "/q/d", {}, {}}}));
+    QVERIFY(plain.ok());
+    const Status refused = journal.markOps({{plain->opIds[0], OpState::AtTemp, {}}, {plain->opIds[1], OpState::AtTemp, {}}});
+    QCOMPARE(refused.error().code, ErrorCode::InvalidArgument);
+    QVERIFY(journal.markOps({{plain->opIds[0], OpState::Failed, QStringLiteral("one")},
+                             {plain->opIds[1], OpState::Failed, QStringLiteral("two")}}));
+    ops = journal.ops(plain->batchId);
+    QCOMPARE(ops->at(0).error, QStringLiteral("one"));
+    QCOMPARE(ops->at(1).error, QStringLiteral("two"));
+}
+
+void TstRenameJournal::opsAfterListsLaterBatchesInOrder()
+{
+    RenameJournal journal(*m_db);
+    auto first = journal.createBatch(batchOf({{"/o/a", "/o/b", {}, {}}}));
+    auto second = journal.createBatch(batchOf({{"/o/b", "/o/c", {}, {}}, {"/o/x", "/o/b", {}, {}}}));
+    auto third = journal.createBatch(batchOf({{"/o/c", "/o/d", {}, {}}}));
+    QVERIFY(first.ok() && second.ok() && third.ok());
+    auto later = journal.opsAfter(first->batchId);
+    QVERIFY(later.ok());
+    QCOMPARE(later->size(), 3);
+    QCOMPARE(later->at(0).batchId, second->batchId);
+    QCOMPARE(later->at(0).oldPath, QByteArray("/o/b"));
+    QCOMPARE(later->at(1).newPath, QByteArray("/o/b"));
+    QCOMPARE(later->at(2).batchId, third->batchId);
+    QVERIFY(journal.opsAfter(third->batchId)->isEmpty());
 }
 
 void TstRenameJournal::atTempNeedsATemporaryName()
@@ -289,6 +361,7 @@ void TstRenameJournal::setOpPathsRecordsLateNames()
 void TstRenameJournal::journalJoinsTheCallersTransaction()
 {
     RenameJournal journal(*m_db);
+    QVERIFY(FileStore(*m_db).ensureId("/j/a").ok());
     auto created = journal.createBatch(batchOf({{"/j/a", "/j/b", {}, {}}}));
     QVERIFY(created.ok());
     // The executor's own step fails after the journal was updated: both roll back together.

@@ -123,6 +123,7 @@ private Q_SLOTS:
     void failureMidBatchRollsBack();
     void cancelRollsBack();
     void undoSkipsAFileRenamedAgain();
+    void undoFollowsFilesThroughLaterBatches();
     void undoAfterRestart();
     void recoversAnInterruptedSwap_data();
     void recoversAnInterruptedSwap();
@@ -480,6 +481,53 @@ void TstRenameExecutor::undoSkipsAFileRenamedAgain()
     QVERIFY(undoneThird.ok());
     QCOMPARE(undoneThird->skipped.size(), 1);
     QCOMPARE(undoneThird->skipped.first().error.code, ErrorCode::NotFound);
+}
+
+void TstRenameExecutor::undoFollowsFilesThroughLaterBatches()
+{
+    // None of these files is cached, so only the journal says where each went.
+    Fixture f;
+    f.create(QStringLiteral("a"));
+    f.create(QStringLiteral("x"));
+    const QByteArray contentA = digestOf(f.file(QStringLiteral("a")));
+    const QByteArray contentX = digestOf(f.file(QStringLiteral("x")));
+    auto first = f.executor->apply(parseMoves(f, {"a>b"}), {}, std::nullopt);
+    QVERIFY(first.ok() && !first->rolledBack);
+    // The file moves on to c and x takes its name: b now holds another file.
+    auto second = f.executor->apply(parseMoves(f, {"b>c", "x>b"}), {}, std::nullopt);
+    QVERIFY(second.ok() && !second->rolledBack);
+
+    auto refused = f.executor->undo(first->batchId);
+    QVERIFY2(refused.ok(), refused ? "" : qPrintable(refused.error().toString()));
+    QCOMPARE(refused->skipped.size(), 1);
+    QVERIFY2(refused->skipped.first().error.message.contains(QStringLiteral("renamed again")),
+             qPrintable(refused->skipped.first().error.message));
+    QVERIFY(refused->skipped.first().error.message.contains(QStringLiteral("/c")));
+    QCOMPARE(digestOf(f.file(QStringLiteral("b"))), contentX);
+
+    // Once the second batch is undone the file is back at b, and the first undoes cleanly.
+    auto undoSecond = f.executor->undo(second->batchId);
+    QVERIFY(undoSecond.ok() && undoSecond->skipped.isEmpty() && !undoSecond->run.rolledBack);
+    auto undoFirst = f.executor->undo(first->batchId);
+    QVERIFY2(undoFirst.ok(), undoFirst ? "" : qPrintable(undoFirst.error().toString()));
+    QVERIFY(undoFirst->skipped.isEmpty());
+    QCOMPARE(undoFirst->run.renamed, qint64(1));
+    QCOMPARE(digestOf(f.file(QStringLiteral("a"))), contentA);
+    QCOMPARE(digestOf(f.file(QStringLiteral("x"))), contentX);
+    QVERIFY(!QFile::exists(f.file(QStringLiteral("b"))));
+
+    // A swap in a later batch goes through a temporary name; the replay follows it too.
+    auto third = f.executor->apply(parseMoves(f, {"a>b"}), {}, std::nullopt);
+    QVERIFY(third.ok() && !third->rolledBack);
+    auto swap = f.executor->apply(parseMoves(f, {"b>x", "x>b"}), {}, std::nullopt);
+    QVERIFY(swap.ok() && !swap->rolledBack);
+    auto afterSwap = f.executor->undo(third->batchId);
+    QVERIFY(afterSwap.ok());
+    QCOMPARE(afterSwap->skipped.size(), 1);
+    QVERIFY2(afterSwap->skipped.first().error.message.contains(QStringLiteral("/x")),
+             qPrintable(afterSwap->skipped.first().error.message));
+    QCOMPARE(digestOf(f.file(QStringLiteral("x"))), contentA);
+    QCOMPARE(digestOf(f.file(QStringLiteral("b"))), contentX);
 }
 
 void TstRenameExecutor::undoAfterRestart()
