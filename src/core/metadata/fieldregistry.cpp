@@ -253,19 +253,26 @@ QString FieldRegistry::typeName(FieldType type)
 
 QString FieldRegistry::displayText(const QJsonValue &value)
 {
-    if (value.isString())
+    switch (value.type()) {
+    case QJsonValue::String:
         return value.toString();
-    if (value.isDouble())
-        return QString::number(value.toDouble(), 'g', 15);
-    if (value.isBool())
+    case QJsonValue::Double: {
+        const double d = value.toDouble();
+        if (d == double(qint64(d)))
+            return QString::number(qint64(d));
+        return QString::number(d, 'g', 12);
+    }
+    case QJsonValue::Bool:
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    if (value.isArray()) {
+    case QJsonValue::Array: {
         QStringList parts;
-        for (const QJsonValue &item : value.toArray())
-            parts.append(displayText(item));
+        for (const QJsonValue &element : value.toArray())
+            parts.append(displayText(element));
         return parts.join(QStringLiteral(", "));
     }
-    return {};
+    default:
+        return {};
+    }
 }
 
 } // namespace oncutf::core::metadata

@@ -40,8 +40,9 @@ public:
     [[nodiscard]] static QString categoryName(FieldCategory category);
     /// "text", "number", "datetime", "duration", "coordinate".
     [[nodiscard]] static QString typeName(FieldType type);
-    /// A value as one line of text for tables and panels: strings as they are, numbers as
-    /// ExifTool prints them, arrays joined with ", ".
+    /// A value as one line of text, the same in names (NameBuilder), tables and panels: strings
+    /// as they are, whole numbers without a fraction, others to 12 significant digits, arrays
+    /// joined with ", ".
     [[nodiscard]] static QString displayText(const QJsonValue &value);
 };
 

@@ -14,30 +14,6 @@ namespace {
 
 using metadata::DateParser;
 
-QString jsonText(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::String:
-        return value.toString();
-    case QJsonValue::Double: {
-        const double d = value.toDouble();
-        if (d == double(qint64(d)))
-            return QString::number(qint64(d));
-        return QString::number(d, 'g', 12);
-    }
-    case QJsonValue::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QJsonValue::Array: {
-        QStringList parts;
-        for (const QJsonValue &element : value.toArray())
-            parts.append(jsonText(element));
-        return parts.join(QStringLiteral(", "));
-    }
-    default:
-        return {};
-    }
-}
-
 // Python-like index clamping, never splitting a surrogate pair.
 qsizetype clampIndex(const QString &text, qsizetype index)
 {
@@ -333,7 +309,7 @@ std::optional<QString> NameBuilder::metadataValue(const RenameInput &input, cons
     if (exact != fields.constEnd()) {
         if (exact->isNull() || exact->isUndefined() || exact->isObject())
             return std::nullopt;
-        return jsonText(*exact);
+        return metadata::FieldRegistry::displayText(*exact);
     }
     const bool bare = !field.contains(QLatin1Char(':'));
     // A bare tag matches any group; prefer the groups a photographer means first.
@@ -364,7 +340,7 @@ std::optional<QString> NameBuilder::metadataValue(const RenameInput &input, cons
     }
     if (bestRank == 100)
         return std::nullopt;
-    return jsonText(best);
+    return metadata::FieldRegistry::displayText(best);
 }
 
 std::optional<DateParts> NameBuilder::captureDate(const RenameInput &input)
