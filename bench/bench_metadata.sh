@@ -47,7 +47,9 @@ def timed(argv, db=None, **kwargs):
 
 
 def report(name, seconds, n=count):
-    print('%-58s %8.3f s  %9.0f files/s' % (name, seconds, n / seconds))
+    # The 1-minute load average next to every figure: on a shared machine it says how much of
+    # the 2 cores the run had.
+    print('%-58s %8.3f s  %9.0f files/s  (load %.1f)' % (name, seconds, n / seconds, os.getloadavg()[0]))
     return n / seconds
 
 

@@ -106,55 +106,6 @@ bool countsAsFailure(ScanProblem::Kind kind)
     return kind != ScanProblem::Kind::SymlinkLoop && kind != ScanProblem::Kind::AlreadyScanned;
 }
 
-/// Maps the absolute paths a scan lists back to the arguments they came from.
-class DisplayMapper final {
-public:
-    explicit DisplayMapper(const QList<QByteArray> &arguments)
-    {
-        for (const QByteArray &argument : arguments)
-            m_roots.append({core::files::absolutePath(argument), argument});
-    }
-
-    QByteArray display(const QByteArray &absolute)
-    {
-        // Entries arrive in argument order: try the current root first, then the others.
-        if (m_current < m_roots.size()) {
-            if (auto shown = under(m_roots[m_current], absolute))
-                return *shown;
-        }
-        for (qsizetype i = 0; i < m_roots.size(); ++i) {
-            if (auto shown = under(m_roots[i], absolute)) {
-                m_current = i;
-                return *shown;
-            }
-        }
-        return absolute;
-    }
-
-private:
-    struct Root {
-        QByteArray absolute;
-        QByteArray argument;
-    };
-
-    static std::optional<QByteArray> under(const Root &root, const QByteArray &path)
-    {
-        if (path == root.absolute)
-            return root.argument;
-        const qsizetype prefix = root.absolute == "/" ? 1 : root.absolute.size() + 1;
-        if (path.size() <= prefix || !path.startsWith(root.absolute) || path[prefix - 1] != '/')
-            return std::nullopt;
-        QByteArray shown = root.argument;
-        if (!shown.endsWith('/'))
-            shown.append('/');
-        shown.append(QByteArrayView(path).sliced(prefix));
-        return shown;
-    }
-
-    QList<Root> m_roots;
-    qsizetype m_current = 0;
-};
-
 std::optional<QByteArray> readWholeFile(const QByteArray &path, QString &error)
 {
     int fd = 0;
@@ -351,20 +302,59 @@ bool runWorkerToEnd(CliContext &ctx, core::concurrency::Worker *worker, const QS
     return ok;
 }
 
-HashScan scanForHashing(CliContext &ctx, const QList<QByteArray> &paths, const core::files::ScanOptions &options)
+DisplayMapper::DisplayMapper(const QList<QByteArray> &arguments)
+{
+    for (const QByteArray &argument : arguments)
+        m_roots.append({core::files::absolutePath(argument), argument});
+}
+
+QByteArray DisplayMapper::display(const QByteArray &absolute) const
+{
+    // Entries arrive in argument order: try the current root first, then the others.
+    if (m_current < m_roots.size()) {
+        if (auto shown = under(m_roots[m_current], absolute))
+            return *shown;
+    }
+    for (qsizetype i = 0; i < m_roots.size(); ++i) {
+        if (auto shown = under(m_roots[i], absolute)) {
+            m_current = i;
+            return *shown;
+        }
+    }
+    return absolute;
+}
+
+std::optional<QByteArray> DisplayMapper::under(const Root &root, const QByteArray &path)
+{
+    if (path == root.absolute)
+        return root.argument;
+    const qsizetype prefix = root.absolute == "/" ? 1 : root.absolute.size() + 1;
+    if (path.size() <= prefix || !path.startsWith(root.absolute) || path[prefix - 1] != '/')
+        return std::nullopt;
+    QByteArray shown = root.argument;
+    if (!shown.endsWith('/'))
+        shown.append('/');
+    shown.append(QByteArrayView(path).sliced(prefix));
+    return shown;
+}
+
+HashScan scanForHashing(CliContext &ctx, const QList<QByteArray> &paths, const core::files::ScanOptions &options,
+                        bool mapEveryPath)
 {
     HashScan scan;
-    DisplayMapper mapper(paths);
+    scan.mapper = std::make_shared<DisplayMapper>(paths);
+    const DisplayMapper &mapper = *scan.mapper;
     const bool showProgress = !ctx.isQuiet() && ctx.isStderrTerminal();
     ProgressPrinter progress(ctx.err(), showProgress);
 
     auto *worker = new core::files::ScanWorker(paths, options);
     QObject receiver;
     QObject::connect(worker, &core::files::ScanWorker::batchReady, &receiver, [&](const QList<FileEntry> &batch) {
-        for (const FileEntry &entry : batch) {
-            scan.display.insert(entry.path, mapper.display(entry.path));
-            scan.files.append(entry);
+        if (mapEveryPath) {
+            for (const FileEntry &entry : batch)
+                scan.display.insert(entry.path, mapper.display(entry.path));
         }
+        scan.files.append(batch);
         progress.update(scan.files.size());
     });
     QObject::connect(worker, &core::files::ScanWorker::problem, &receiver, [&](const ScanProblem &problem) {

@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace oncutf::core {
 class AppContext;
@@ -67,19 +68,42 @@ private:
     std::unique_ptr<core::db::HashCache> m_cache;
 };
 
+/// Maps the absolute paths a scan lists back to the arguments they came from: the argument
+/// followed by the rest of the path ("photos/2024/a.jpg" for `photos`), byte-exact; a path under
+/// no argument is returned as it is.
+/// Threading: one thread at a time (it remembers the argument it matched last).
+class DisplayMapper final {
+public:
+    explicit DisplayMapper(const QList<QByteArray> &arguments);
+    [[nodiscard]] QByteArray display(const QByteArray &absolute) const;
+
+private:
+    struct Root {
+        QByteArray absolute;
+        QByteArray argument;
+    };
+    static std::optional<QByteArray> under(const Root &root, const QByteArray &path);
+
+    QList<Root> m_roots;
+    mutable qsizetype m_current = 0;
+};
+
 /// What the scan before a hashing command found.
 struct HashScan {
     QList<core::files::FileEntry> files;
-    /// Absolute path -> the path to print: the command-line argument it came from followed by the
-    /// rest of the path ("photos/2024/a.jpg" for `photos`), byte-exact.
+    /// Absolute path -> the path to print (DisplayMapper), for every listed file; empty when the
+    /// scan was asked not to map every path (callers then map the few they print with `mapper`).
     QHash<QByteArray, QByteArray> display;
+    std::shared_ptr<const DisplayMapper> mapper;
     bool problems = false; ///< something could not be listed or is not a regular file
     bool cancelled = false;
 };
 
 /// Lists `paths` (native bytes) with a ScanWorker, reporting problems on stderr (FIFOs, sockets,
-/// devices: skipped and never opened). Progress on a TTY after one second.
-HashScan scanForHashing(CliContext &ctx, const QList<QByteArray> &paths, const core::files::ScanOptions &options);
+/// devices: skipped and never opened). Progress on a TTY after one second. `mapEveryPath` false
+/// leaves `display` empty: a hash per file costs as much as the listing.
+HashScan scanForHashing(CliContext &ctx, const QList<QByteArray> &paths, const core::files::ScanOptions &options,
+                        bool mapEveryPath = true);
 
 /// Runs `worker` on a WorkerThread named `threadName` until it finishes, keeping the main thread's
 /// event loop (and `progress`, if any) alive; CliContext::requestCancel() cancels it. Connect the

@@ -7,6 +7,7 @@
 #include "core/appcontext.h"
 #include "core/files/nativepath.h"
 #include "core/jsonwriter.h"
+#include "core/rename/nativerename.h"
 #include "core/rename/recipe.h"
 #include "core/rename/renameexecutor.h"
 #include "core/rename/renameinputloader.h"
@@ -19,6 +20,8 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 
 namespace oncutf::cli {
@@ -123,12 +126,6 @@ std::optional<LoadedRecipe> loadRecipe(CliContext &ctx, const QCommandLineParser
     return loaded;
 }
 
-QByteArray fileNameOf(const QByteArray &path)
-{
-    const qsizetype slash = path.lastIndexOf('/');
-    return slash < 0 ? path : path.mid(slash + 1);
-}
-
 QString summaryLine(const core::rename::PlanSummary &s)
 {
     QString text = QStringLiteral("%1 files: %2 to rename, %3 unchanged").arg(s.total).arg(s.toRename).arg(s.unchanged);
@@ -185,34 +182,86 @@ void writeItems(JsonWriter &writer, const RenamePlan &plan)
     writer.endArray();
 }
 
-QString tableText(const RenamePlan &plan, const QHash<QByteArray, QByteArray> &display, bool all)
+// Whether the plan reads a file's size or modification time: a sort by them (capture_date falls
+// back to mtime), or a module that reads metadata or hashes (their caches are keyed by both).
+bool needsFileDetails(const Recipe &recipe)
 {
-    QString text;
+    if (recipe.sort != core::rename::SortKey::Name && recipe.sort != core::rename::SortKey::Natural)
+        return true;
+    return std::any_of(recipe.modules.cbegin(), recipe.modules.cend(), [](const core::rename::RecipeModule &m) {
+        return m.enabled
+               && (m.type == core::rename::ModuleType::Metadata || m.type == core::rename::ModuleType::Hash
+                   || !m.groupBy.isEmpty());
+    });
+}
+
+// Printable ASCII other than the backslash is printed as it is (CliContext::printablePath), so
+// most paths skip the trip through QString.
+void appendPrintable(QByteArray &out, QByteArrayView path)
+{
+    const bool plain = std::all_of(path.begin(), path.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u >= 0x20U && u < 0x7FU && c != '\\';
+    });
+    if (plain)
+        out.append(path);
+    else
+        out.append(CliContext::printablePath(path.toByteArray()).toUtf8());
+}
+
+// The table as UTF-8 bytes, built straight into one buffer: for 100,000 rows, a QString per
+// cell and a conversion of the whole text cost as much as the renames' journal.
+QByteArray tableText(const RenamePlan &plan, const DisplayMapper &mapper, bool all)
+{
+    constexpr qsizetype kStatusWidth = 14;
+    // One status cell per (status, action) pair, padded once.
+    static_assert(int(ItemStatus::MissingData) == 5 && int(core::rename::ItemAction::Skip) == 3,
+                  "one cell per status and action");
+    std::array<QByteArray, 6 * 4> cells;
+    const auto cell = [&cells](const PlanItem &item) -> const QByteArray & {
+        QByteArray &text = cells[std::size_t(int(item.status) * 4 + int(item.action))];
+        if (text.isNull()) {
+            QString status = core::rename::itemStatusName(item.status);
+            if (item.action == core::rename::ItemAction::Skip)
+                status += QStringLiteral(" (skipped)");
+            else if (item.action == core::rename::ItemAction::Overwrite)
+                status += QStringLiteral(" (overwrite)");
+            text = status.leftJustified(kStatusWidth).toUtf8() + ' ';
+        }
+        return text;
+    };
+    QByteArray text;
+    text.reserve(plan.items.size() * 96);
     for (const PlanItem &item : plan.items) {
         if (item.status == ItemStatus::Unchanged && !all)
             continue;
-        const QByteArray shown = display.value(item.oldPath, item.oldPath);
-        QString status = core::rename::itemStatusName(item.status);
-        if (item.action == core::rename::ItemAction::Skip)
-            status += QStringLiteral(" (skipped)");
-        else if (item.action == core::rename::ItemAction::Overwrite)
-            status += QStringLiteral(" (overwrite)");
-        text += status.leftJustified(14) + QLatin1Char(' ') + CliContext::printablePath(shown);
-        if (item.newPath != item.oldPath)
-            text += QStringLiteral(" -> ") + CliContext::printablePath(fileNameOf(item.newPath));
+        text.append(cell(item));
+        // A companion found on disk only was never listed from an argument: its full path.
+        if (item.input >= 0)
+            appendPrintable(text, mapper.display(item.oldPath));
+        else
+            appendPrintable(text, item.oldPath);
+        if (item.newPath != item.oldPath) {
+            text.append(" -> ");
+            appendPrintable(text, core::rename::NativeRename::nameViewOf(item.newPath));
+        }
         if (item.companionOf)
-            text += QStringLiteral("  [companion]");
+            text.append("  [companion]");
         if (!item.reason.isEmpty())
-            text += QStringLiteral("  (") + item.reason + QLatin1Char(')');
-        text += QLatin1Char('\n');
+            text.append("  (" + item.reason.toUtf8() + ')');
+        text.append('\n');
     }
     return text;
 }
 
+bool writeBytes(CliContext &ctx, const QByteArray &bytes)
+{
+    return std::fwrite(bytes.constData(), 1, size_t(bytes.size()), ctx.out()) == size_t(bytes.size());
+}
+
 bool writeBytes(CliContext &ctx, const QString &text)
 {
-    const QByteArray bytes = text.toUtf8();
-    return std::fwrite(bytes.constData(), 1, size_t(bytes.size()), ctx.out()) == size_t(bytes.size());
+    return writeBytes(ctx, text.toUtf8());
 }
 
 int runRename(CliContext &ctx, const QStringList &args, bool apply)
@@ -242,7 +291,8 @@ int runRename(CliContext &ctx, const QStringList &args, bool apply)
     core::files::ScanOptions scanOptions;
     scanOptions.recursive = parser.isSet(o.recursive);
     scanOptions.includeHidden = parser.isSet(o.hidden);
-    const HashScan scan = scanForHashing(ctx, paths, scanOptions);
+    scanOptions.readDetails = needsFileDetails(recipe);
+    const HashScan scan = scanForHashing(ctx, paths, scanOptions, /*mapEveryPath=*/false);
     if (scan.cancelled) {
         ctx.warn(QStringLiteral("cancelled"));
         return kExitFailure;
@@ -344,7 +394,7 @@ int runRename(CliContext &ctx, const QStringList &args, bool apply)
         written = writer.flush();
         written = std::fputc('\n', ctx.out()) != EOF && written;
     } else {
-        written = writeBytes(ctx, tableText(plan, scan.display, parser.isSet(o.all)));
+        written = writeBytes(ctx, tableText(plan, *scan.mapper, parser.isSet(o.all)));
         QString footer = summaryLine(plan.summary) + QLatin1Char('\n');
         if (!plan.runnable)
             footer += QStringLiteral("Plan refused: %1\n").arg(plan.refusal);

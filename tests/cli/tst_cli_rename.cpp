@@ -14,11 +14,15 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
 #include <map>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace {
 
@@ -75,9 +79,11 @@ private:
     QTemporaryDir m_tmp;
     QString m_db;
 
-    Run cli(const QStringList &args, int timeoutMs = 120'000)
+    Run cli(const QStringList &args, int timeoutMs = 120'000, const QString &workingDirectory = {})
     {
         QProcess process;
+        if (!workingDirectory.isEmpty())
+            process.setWorkingDirectory(workingDirectory);
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("ONCUTF_DB"), m_db);
         process.setProcessEnvironment(env);
@@ -291,6 +297,48 @@ private Q_SLOTS:
         QVERIFY2(run.exitCode == 0, QByteArray(run.out + run.err).constData());
         QVERIFY(QFileInfo(single + QStringLiteral("/photo_a_1.txt")).isFile());
         QVERIFY(QFileInfo(single + QStringLiteral("/photo_a.txt")).isDir());
+    }
+
+    // The text table: the path as given on the command line, escapes for what a terminal would
+    // misread, and the full path of a companion that no argument listed.
+    void textTableShowsArgumentPathsEscapesAndUnlistedCompanions()
+    {
+        const QString folder = makeFolder(QStringLiteral("table"));
+        const QByteArray native = QFile::encodeName(folder);
+        // QTemporaryDir removes through QString paths and would leave the name that is not UTF-8.
+        const auto removeOddName = qScopeGuard([&] { ::unlink(QByteArray(native + "/c\xff.txt").constData()); });
+        for (const QByteArray &name : {QByteArray("a.txt"), QByteArray("b\\x.txt"), QByteArray("c\xff.txt"),
+                                       QByteArray("IMG_1.jpg"), QByteArray("IMG_1.xmp")}) {
+            // Through open(2): a QString path would turn the byte that is not UTF-8 into U+FFFD.
+            const QByteArray path = native + '/' + name;
+            const int fd = ::open(path.constData(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+            QVERIFY2(fd >= 0, path.constData());
+            ::close(fd);
+        }
+        const QString recipe = writeRecipe(QStringLiteral("table.json"),
+                                           R"({"modules": [{"type": "text", "text": "photo_"}, {"type": "original_name"}]})");
+
+        Run run = cli({QStringLiteral("preview"), QStringLiteral("--recipe"), recipe, QStringLiteral("table")}, 120'000,
+                      m_tmp.path());
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(run.out, QByteArray("ok             table/a.txt -> photo_a.txt\n"
+                                     "ok             table/b\\\\x.txt -> photo_b\\\\x.txt\n"
+                                     "ok             table/c\\xff.txt -> photo_c\\xff.txt\n"
+                                     "ok             table/IMG_1.jpg -> photo_IMG_1.jpg\n"
+                                     "ok             table/IMG_1.xmp -> photo_IMG_1.xmp  [companion]\n"
+                                     "5 files: 5 to rename, 0 unchanged\n"
+                                     "Nothing was changed (preview). Run 'oncutf-cli apply' with the same arguments "
+                                     "to rename.\n"));
+
+        // One file as the argument: its sidecar joins from the disk and is shown by its full path.
+        run = cli({QStringLiteral("preview"), QStringLiteral("--recipe"), recipe, QStringLiteral("table/IMG_1.jpg")},
+                  120'000, m_tmp.path());
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(run.out, QByteArray("ok             table/IMG_1.jpg -> photo_IMG_1.jpg\n"
+                                     "ok             " + native + "/IMG_1.xmp -> photo_IMG_1.xmp  [companion]\n"
+                                     "2 files: 2 to rename, 0 unchanged\n"
+                                     "Nothing was changed (preview). Run 'oncutf-cli apply' with the same arguments "
+                                     "to rename.\n"));
     }
 
     void usageErrors()

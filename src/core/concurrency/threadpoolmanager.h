@@ -70,6 +70,9 @@ struct PoolStats {
     qint64 cancelled = 0;  ///< removed from the queue, or ended after their token was cancelled
     qint64 stolen = 0;     ///< tasks a worker took from another worker's local deque
     qint64 growthRefusals = 0; ///< times the pool wanted a worker but memory or load said no
+    /// Memory holding task records, shared by every pool of the process: what queued tasks use
+    /// plus what a past burst left for reuse (given back after workers idle for idleTimeout).
+    qint64 taskMemoryBytes = 0;
     double totalRunSeconds = 0.0;
     double averageRunSeconds = 0.0;
     qint64 memoryAvailableBytes = -1;

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstring>
 #include <functional>
+#include <limits>
 
 namespace oncutf::core::db {
 
@@ -312,6 +313,11 @@ Result<CreatedBatch> RenameJournal::createBatch(const NewBatch &batch)
         static const QByteArray manyRowsSql = insertOpsSql(kInsertRows);
         static const QByteArray oneRowSql = insertOpsSql(1);
         const qsizetype total = batch.ops.size();
+        // SQLite gives a new row the largest rowid plus one unless that largest is the maximum
+        // possible; the write lock is ours, so the ids come out as lastId + 1 ... lastId + total.
+        auto lastId = c.queryInt("SELECT coalesce(max(id), 0) FROM rename_ops");
+        if (!lastId)
+            return lastId.error();
         for (qsizetype begin = 0; begin < total;) {
             const qsizetype rows = total - begin >= kInsertRows ? kInsertRows : 1;
             auto insert = c.prepare(rows == kInsertRows ? manyRowsSql.constData() : oneRowSql.constData());
@@ -337,12 +343,17 @@ Result<CreatedBatch> RenameJournal::createBatch(const NewBatch &batch)
                 return inserted;
             begin += rows;
         }
-        // The ids in plan order, read back rather than assumed consecutive.
+        created.opIds.reserve(total);
+        if (*lastId <= std::numeric_limits<qint64>::max() - total && c.lastInsertRowId() == *lastId + total) {
+            for (qsizetype seq = 0; seq < total; ++seq)
+                created.opIds.append(*lastId + 1 + seq);
+            return {};
+        }
+        // Otherwise the ids in plan order, read back.
         auto ids = c.prepare("SELECT id FROM rename_ops WHERE batch_id = ?1 ORDER BY seq");
         if (!ids)
             return ids.error();
         ids->bindInt(1, created.batchId);
-        created.opIds.reserve(total);
         for (;;) {
             auto row = ids->step();
             if (!row)

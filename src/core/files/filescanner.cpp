@@ -297,6 +297,10 @@ private:
         }
 
         struct stat st {};
+        if (type == DT_REG && !m_options.readDetails) {
+            emitEntry(childPath(folder, item.name), item.name, st);
+            return;
+        }
         if (type == DT_REG || type == DT_UNKNOWN || type == DT_LNK) {
             if (::fstatat(folderFd, item.name.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
                 statFailed(folder, item, errno);

@@ -14,6 +14,10 @@ struct ScanOptions {
     bool recursive = false;      ///< descend into sub-folders
     bool includeHidden = false;  ///< list dot-files and descend into dot-folders
     bool followSymlinks = false; ///< in recursive mode, descend into symlinked folders (loop-safe)
+    /// Size and modification time of every file (an fstatat each). Without them, a file the
+    /// folder listing already calls regular is listed with size and mtime 0: for callers that
+    /// only need names (a rename by name), the stat is a third of the scan.
+    bool readDetails = true;
 };
 
 /// Counters of one scan. Threading: a plain value.

@@ -60,7 +60,7 @@ void ExifToolPool::release(Slot *slot)
 
 ExifToolReadSummary ExifToolPool::read(const QList<QByteArray> &paths, MetadataMode mode,
                                        const ExifToolProcess::ResultCallback &onResult,
-                                       const ExifToolProcess::CancelCheck &isCancelled)
+                                       const ExifToolProcess::CancelCheck &isCancelled, int filesPerCommand)
 {
     Slot *slot = acquire();
     if (slot == nullptr) {
@@ -76,7 +76,7 @@ ExifToolReadSummary ExifToolPool::read(const QList<QByteArray> &paths, MetadataM
         }
         return summary;
     }
-    ExifToolReadSummary summary = slot->process->read(paths, mode, onResult, isCancelled);
+    ExifToolReadSummary summary = slot->process->read(paths, mode, onResult, isCancelled, filesPerCommand);
     m_restarts.fetch_add(summary.restarts);
     release(slot);
     return summary;

@@ -32,7 +32,7 @@ public:
     /// ExifToolProcess::read() on a free process. After shutdown every file gets an error.
     ExifToolReadSummary read(const QList<QByteArray> &paths, MetadataMode mode,
                              const ExifToolProcess::ResultCallback &onResult,
-                             const ExifToolProcess::CancelCheck &isCancelled = {});
+                             const ExifToolProcess::CancelCheck &isCancelled = {}, int filesPerCommand = 1);
 
     [[nodiscard]] int maxProcesses() const { return static_cast<int>(m_slots.size()); }
     /// The pids of the processes running now.

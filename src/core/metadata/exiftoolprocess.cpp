@@ -133,6 +133,44 @@ QString directoryOf(const QByteArray &path)
     return ExifToolFormat::fixUtf8(slash <= 0 ? QByteArray("/") : path.left(slash));
 }
 
+// -G0:3 names the main document "Main": "EXIF:Main:Make" is "EXIF:Make"; embedded documents keep
+// their number ("QuickTime:Doc1:GPSLatitude"). Done on ExifTool's text, where every tag of a
+// file's object starts a line as `  "Group:Doc:Tag": ...` (values never span lines: JSON escapes
+// newlines), so the parser builds each object once instead of it being copied key by key.
+QByteArray withoutMainDocument(const QByteArray &out)
+{
+    static constexpr QByteArrayView kMain("Main:");
+    QByteArray result;
+    result.reserve(out.size());
+    qsizetype pos = 0;
+    while (pos < out.size()) {
+        qsizetype end = out.indexOf('\n', pos);
+        end = end < 0 ? out.size() : end + 1;
+        const QByteArrayView line(out.constData() + pos, end - pos);
+        if (line.startsWith("  \"") && !line.startsWith("   ")) {
+            // The group: up to the first ':' of the key, if the key has one.
+            qsizetype colon = 3;
+            while (colon < line.size() && line.at(colon) != ':' && line.at(colon) != '"') {
+                ++colon;
+            }
+            if (colon > 3 && colon < line.size() && line.at(colon) == ':' && line.sliced(colon + 1).startsWith(kMain)) {
+                result.append(line.first(colon + 1));
+                result.append(line.sliced(colon + 1 + kMain.size()));
+                pos = end;
+                continue;
+            }
+        }
+        result.append(line);
+        pos = end;
+    }
+    return result;
+}
+
+bool isUtf8(const QByteArray &bytes)
+{
+    return QString::fromUtf8(bytes).toUtf8() == bytes;
+}
+
 } // namespace
 
 struct ExifToolProcess::Pending {
@@ -143,8 +181,15 @@ struct ExifToolProcess::Pending {
     bool aliased = false;
     qint64 size = 0;
     int failures = 0;
-    // Filled while in flight.
-    quint64 command = 0;
+    bool alone = false; // read in a command of its own (aliased, not UTF-8, or blamed once)
+};
+
+/// One `-execute` in flight: one file, or several in throughput mode.
+struct ExifToolProcess::Command {
+    quint64 number = 0;
+    std::vector<Pending> files;
+    bool grouped = false; // several files
+    qint64 bytes = 0;     // of all its files
     bool ready = false;
     bool done = false;
     QByteArray out;
@@ -341,7 +386,8 @@ void ExifToolProcess::removeAliases()
 }
 
 ExifToolReadSummary ExifToolProcess::read(const QList<QByteArray> &paths, MetadataMode mode,
-                                          const ResultCallback &onResult, const CancelCheck &isCancelled)
+                                          const ResultCallback &onResult, const CancelCheck &isCancelled,
+                                          int filesPerCommand)
 {
     ExifToolReadSummary summary;
     auto report = [&](qsizetype index, const QByteArray &path, QJsonObject fields, std::optional<Error> error) {
@@ -354,6 +400,7 @@ ExifToolReadSummary ExifToolProcess::read(const QList<QByteArray> &paths, Metada
         onResult(index, std::move(record));
     };
 
+    const int perCommand = std::max(1, filesPerCommand);
     // Files ExifTool must not be asked about are answered here.
     std::deque<Pending> pending;
     std::vector<QByteArray> aliases;
@@ -390,6 +437,9 @@ ExifToolReadSummary ExifToolProcess::read(const QList<QByteArray> &paths, Metada
             item.aliased = true;
             aliases.push_back(item.sendPath);
         }
+        // Grouped output is matched by SourceFile, which names an aliased or non-UTF-8 file
+        // differently from the argument.
+        item.alone = perCommand > 1 && (item.aliased || !isUtf8(item.sendPath));
         pending.push_back(std::move(item));
     }
 
@@ -402,54 +452,86 @@ ExifToolReadSummary ExifToolProcess::read(const QList<QByteArray> &paths, Metada
         }
     }
 
-    std::deque<Pending> inflight;
+    std::deque<Command> inflight;
     QByteArray outBuffer;
     QByteArray errBuffer;
     QByteArray writeBuffer;
     Clock::time_point headStart = Clock::now();
     std::optional<Clock::time_point> cancelDeadline;
+    const int window = perCommand > 1 ? 2 : std::max(1, m_options.window);
 
-    auto finishRecord = [&](Pending &item) {
+    const auto fieldsOf = [&](QJsonObject raw, const Pending &item) {
+        raw.remove(QStringLiteral("SourceFile"));
+        if (item.aliased) {
+            raw.insert(QStringLiteral("File:FileName"), ExifToolFormat::fixUtf8(files::fileName(item.absolute)));
+            raw.insert(QStringLiteral("File:Directory"), directoryOf(item.absolute));
+        }
+        return raw;
+    };
+    const auto parseOutput = [&](const QByteArray &out, QJsonParseError *parseError) {
+        return QJsonDocument::fromJson(mode == MetadataMode::Extended ? withoutMainDocument(out) : out, parseError);
+    };
+
+    auto finishRecord = [&](const Pending &item, const QByteArray &rawOut, const QByteArray &err) {
         QJsonObject fields;
         std::optional<Error> error;
-        const QByteArray out = item.out.trimmed();
+        const QByteArray out = rawOut.trimmed();
         if (out.isEmpty()) {
-            QByteArray text = item.err.trimmed();
+            QByteArray text = err.trimmed();
             const QString message = text.isEmpty() ? QStringLiteral("ExifTool returned nothing for this file")
                                                    : ExifToolFormat::fixUtf8(text);
             error = makeError(message.contains(QLatin1String("not found")) ? ErrorCode::NotFound : ErrorCode::Io,
                               message, files::toDisplay(item.path));
         } else {
             QJsonParseError parseError{};
-            const QJsonDocument document = QJsonDocument::fromJson(out, &parseError);
+            const QJsonDocument document = parseOutput(out, &parseError);
             if (parseError.error != QJsonParseError::NoError || !document.isArray()
                 || document.array().isEmpty()) {
                 error = makeError(ErrorCode::Corrupt, QStringLiteral("unreadable ExifTool output: ") + parseError.errorString(),
                                   files::toDisplay(item.path));
             } else {
-                const QJsonObject raw = document.array().first().toObject();
-                for (auto it = raw.begin(); it != raw.end(); ++it) {
-                    QString key = it.key();
-                    if (key == QLatin1String("SourceFile")) {
-                        continue;
-                    }
-                    if (mode == MetadataMode::Extended) {
-                        // -G0:3 names the main document "Main": "EXIF:Main:Make" is "EXIF:Make";
-                        // embedded documents keep their number ("QuickTime:Doc1:GPSLatitude").
-                        const qsizetype first = key.indexOf(QLatin1Char(':'));
-                        if (first > 0 && key.mid(first + 1).startsWith(QLatin1String("Main:"))) {
-                            key.remove(first + 1, 5);
-                        }
-                    }
-                    fields.insert(key, it.value());
-                }
-                if (item.aliased) {
-                    fields.insert(QStringLiteral("File:FileName"), ExifToolFormat::fixUtf8(files::fileName(item.absolute)));
-                    fields.insert(QStringLiteral("File:Directory"), directoryOf(item.absolute));
-                }
+                fields = fieldsOf(document.array().first().toObject(), item);
             }
         }
         report(item.index, item.path, std::move(fields), std::move(error));
+    };
+
+    // A grouped command's answer: every file must have its object, in order, or the files are
+    // read again one by one (their own answer or error then decides).
+    auto finishGroup = [&](Command &command) {
+        QJsonParseError parseError{};
+        const QJsonDocument document = parseOutput(command.out, &parseError);
+        std::vector<QJsonObject> objects(command.files.size());
+        bool complete = parseError.error == QJsonParseError::NoError && document.isArray();
+        if (complete) {
+            const QJsonArray array = document.array();
+            size_t next = 0;
+            for (const QJsonValue &value : array) {
+                const QJsonObject object = value.toObject();
+                const QString source = object.value(QLatin1String("SourceFile")).toString();
+                while (next < command.files.size() && QString::fromUtf8(command.files[next].sendPath) != source) {
+                    ++next; // a file without an object: caught below
+                }
+                if (next == command.files.size()) {
+                    complete = false;
+                    break;
+                }
+                objects[next++] = object;
+            }
+            complete = complete && qsizetype(array.size()) == qsizetype(command.files.size());
+        }
+        if (!complete) {
+            qCDebug(lcExifTool) << "a command of" << command.files.size() << "files is read again file by file";
+            for (auto it = command.files.rbegin(); it != command.files.rend(); ++it) {
+                it->alone = true;
+                pending.push_front(std::move(*it));
+            }
+            return;
+        }
+        for (size_t i = 0; i < command.files.size(); ++i) {
+            const Pending &item = command.files[i];
+            report(item.index, item.path, fieldsOf(std::move(objects[i]), item), std::nullopt);
+        }
     };
 
     auto failHead = [&](Outcome outcome) {
@@ -462,33 +544,42 @@ ExifToolReadSummary ExifToolProcess::read(const QList<QByteArray> &paths, Metada
         if (inflight.empty()) {
             return;
         }
-        Pending head = std::move(inflight.front());
+        Command head = std::move(inflight.front());
         inflight.pop_front();
-        // Files queued behind the head never started: back to the front of the queue, in order.
+        // Commands queued behind the head never started: their files go back to the front of
+        // the queue, in order.
         while (!inflight.empty()) {
-            Pending item = std::move(inflight.back());
+            Command command = std::move(inflight.back());
             inflight.pop_back();
-            item.ready = item.done = false;
-            item.out.clear();
-            item.err.clear();
-            pending.push_front(std::move(item));
+            for (auto it = command.files.rbegin(); it != command.files.rend(); ++it) {
+                pending.push_front(std::move(*it));
+            }
         }
-        ++head.failures;
+        if (head.grouped) {
+            // Which of its files brought ExifTool down is unknown: each is read again in a
+            // command of its own, where the usual blame applies.
+            qCWarning(lcExifTool).noquote() << "exiftool" << (outcome == Outcome::Hung ? "hung" : "died") << "on a command of"
+                                            << head.files.size() << "files; reading them one by one";
+            for (auto it = head.files.rbegin(); it != head.files.rend(); ++it) {
+                it->alone = true;
+                pending.push_front(std::move(*it));
+            }
+            return;
+        }
+        Pending item = std::move(head.files.front());
+        ++item.failures;
         qCWarning(lcExifTool).noquote() << "exiftool" << (outcome == Outcome::Hung ? "hung" : "died") << "on"
-                                        << files::toDisplay(head.path) << "(attempt" << head.failures << ")";
-        if (head.failures >= 2) {
+                                        << files::toDisplay(item.path) << "(attempt" << item.failures << ")";
+        if (item.failures >= 2) {
             const QString message = outcome == Outcome::Hung
                 ? QStringLiteral("ExifTool did not finish this file within %1 s, twice")
-                      .arg(static_cast<double>(timeoutFor(head.size).count()) / 1000.0)
+                      .arg(static_cast<double>(timeoutFor(item.size).count()) / 1000.0)
                 : QStringLiteral("ExifTool stopped while reading this file, twice");
-            report(head.index, head.path, {},
+            report(item.index, item.path, {},
                    makeError(outcome == Outcome::Hung ? ErrorCode::Timeout : ErrorCode::Corrupt, message,
-                             files::toDisplay(head.path)));
+                             files::toDisplay(item.path)));
         } else {
-            head.ready = head.done = false;
-            head.out.clear();
-            head.err.clear();
-            pending.push_front(std::move(head));
+            pending.push_front(std::move(item));
         }
     };
 
@@ -517,29 +608,46 @@ ExifToolReadSummary ExifToolProcess::read(const QList<QByteArray> &paths, Metada
                 break;
             }
         }
-        while (!summary.cancelled && static_cast<int>(inflight.size()) < std::max(1, m_options.window)
-               && !pending.empty()) {
-            Pending item = std::move(pending.front());
+        while (!summary.cancelled && static_cast<int>(inflight.size()) < window && !pending.empty()) {
+            Command command;
+            command.number = m_nextCommand++;
+            command.files.push_back(std::move(pending.front()));
             pending.pop_front();
-            item.command = m_nextCommand++;
+            if (!command.files.front().alone) {
+                while (qsizetype(command.files.size()) < perCommand && !pending.empty() && !pending.front().alone) {
+                    command.files.push_back(std::move(pending.front()));
+                    pending.pop_front();
+                }
+            }
+            command.grouped = command.files.size() > 1;
+            for (const Pending &item : command.files) {
+                command.bytes += item.size;
+            }
             if (mode == MetadataMode::Extended) {
                 writeBuffer += "-G0:3\n-a\n-ee\n";
             } else {
                 writeBuffer += "-G\n";
             }
-            writeBuffer += item.sendPath + "\n-echo4\n{done" + QByteArray::number(item.command) + "}\n-execute"
-                + QByteArray::number(item.command) + '\n';
+            for (const Pending &item : command.files) {
+                writeBuffer += item.sendPath + '\n';
+            }
+            writeBuffer += "-echo4\n{done" + QByteArray::number(command.number) + "}\n-execute"
+                + QByteArray::number(command.number) + '\n';
             if (inflight.empty()) {
                 headStart = Clock::now();
             }
-            inflight.push_back(std::move(item));
+            inflight.push_back(std::move(command));
         }
         if (inflight.empty()) {
             continue;
         }
 
         const auto now = Clock::now();
-        const auto headDeadline = headStart + timeoutFor(inflight.front().size);
+        // A grouped command gets twice its files' joint timeout from the last output it gave
+        // (ExifTool writes in blocks of a few files): longer than a lone file's, but any file
+        // that hangs still fails its command, whose files are then read one by one.
+        const Command &head = inflight.front();
+        const auto headDeadline = headStart + (head.grouped ? 2 * timeoutFor(head.bytes) : timeoutFor(head.files.front().size));
         if (now >= headDeadline) {
             failHead(Outcome::Hung);
             continue;
@@ -569,11 +677,15 @@ ExifToolReadSummary ExifToolProcess::read(const QList<QByteArray> &paths, Metada
                 dead = true;
             }
         }
+        const qsizetype outBefore = outBuffer.size();
         if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !drain(m_child.stdoutFd, outBuffer)) {
             dead = true;
         }
         if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !drain(m_child.stderrFd, errBuffer)) {
             dead = true;
+        }
+        if (outBuffer.size() > outBefore && inflight.front().grouped && !inflight.front().ready) {
+            headStart = Clock::now(); // the grouped head is making progress
         }
 
         // Hand each marker's text to its command (ExifTool answers strictly in order).
@@ -581,30 +693,34 @@ ExifToolReadSummary ExifToolProcess::read(const QList<QByteArray> &paths, Metada
         qsizetype end = 0;
         qsizetype at = 0;
         while ((at = findMarker(outBuffer, "{ready", &number, &end)) >= 0) {
-            for (Pending &item : inflight) {
-                if (item.command == number) {
-                    item.out = outBuffer.left(at);
-                    item.ready = true;
+            for (Command &command : inflight) {
+                if (command.number == number) {
+                    command.out = outBuffer.left(at);
+                    command.ready = true;
                     break;
                 }
             }
             outBuffer.remove(0, end);
         }
         while ((at = findMarker(errBuffer, "{done", &number, &end)) >= 0) {
-            for (Pending &item : inflight) {
-                if (item.command == number) {
-                    item.err = errBuffer.left(at);
-                    item.done = true;
+            for (Command &command : inflight) {
+                if (command.number == number) {
+                    command.err = errBuffer.left(at);
+                    command.done = true;
                     break;
                 }
             }
             errBuffer.remove(0, end);
         }
         while (!inflight.empty() && inflight.front().ready && inflight.front().done) {
-            Pending item = std::move(inflight.front());
+            Command command = std::move(inflight.front());
             inflight.pop_front();
             headStart = Clock::now();
-            finishRecord(item);
+            if (command.grouped) {
+                finishGroup(command);
+            } else {
+                finishRecord(command.files.front(), command.out, command.err);
+            }
         }
         if (dead) {
             failHead(Outcome::Died);

@@ -39,6 +39,10 @@ void exiv2LogHandler(int level, const char * /*message*/)
 
 enum class Container { Jpeg, Png, WebP, Tiff };
 
+// Files up to this size are read into memory whole; bigger ones (RAW files, large JPEGs) are
+// read by Exiv2 from the file, which touches only the parts holding metadata.
+constexpr qint64 kInMemoryLimit = 1024 * 1024;
+
 std::recursive_mutex &xmpToolkitMutex()
 {
     static std::recursive_mutex mutex;
@@ -79,6 +83,46 @@ bool preadExact(int fd, void *buffer, size_t size, off_t offset)
     }
     return true;
 }
+
+// The bytes of the file being read: a copy in memory for small files, else the descriptor.
+class Source final {
+public:
+    Source(int fd, qint64 size) : m_fd(fd), m_size(size) {}
+
+    // Reads the whole file in one read(); false if it changed size under us or cannot be read.
+    bool load()
+    {
+        m_bytes.resize(static_cast<size_t>(m_size));
+        if (!preadExact(m_fd, m_bytes.data(), m_bytes.size(), 0)) {
+            m_bytes.clear();
+            return false;
+        }
+        m_inMemory = true;
+        return true;
+    }
+
+    [[nodiscard]] bool readAt(void *buffer, size_t size, off_t offset) const
+    {
+        if (!m_inMemory) {
+            return preadExact(m_fd, buffer, size, offset);
+        }
+        if (offset < 0 || static_cast<quint64>(offset) + size > m_bytes.size()) {
+            return false;
+        }
+        std::memcpy(buffer, m_bytes.data() + offset, size);
+        return true;
+    }
+
+    [[nodiscard]] qint64 size() const { return m_size; }
+    [[nodiscard]] bool inMemory() const { return m_inMemory; }
+    [[nodiscard]] const Exiv2::byte *data() const { return m_bytes.data(); }
+
+private:
+    int m_fd;
+    qint64 m_size;
+    bool m_inMemory = false;
+    std::vector<Exiv2::byte> m_bytes;
+};
 
 quint32 be32(const unsigned char *p)
 {
@@ -177,12 +221,12 @@ struct Sniffed {
 
 // Checks the PNG chunk list up to the image data: an animated PNG is ExifTool's "APNG", and an
 // eXIf chunk tells whether Exiv2 ought to have found EXIF.
-bool sniffPng(int fd, qint64 size, Sniffed &out)
+bool sniffPng(const Source &source, Sniffed &out)
 {
     qint64 pos = 8;
-    for (int chunks = 0; chunks < 256 && pos + 8 <= size; ++chunks) {
+    for (int chunks = 0; chunks < 256 && pos + 8 <= source.size(); ++chunks) {
         unsigned char header[8];
-        if (!preadExact(fd, header, sizeof header, pos)) {
+        if (!source.readAt(header, sizeof header, pos)) {
             return false;
         }
         const quint32 length = be32(header);
@@ -201,11 +245,11 @@ bool sniffPng(int fd, qint64 size, Sniffed &out)
     return true;
 }
 
-std::optional<Sniffed> sniff(const QByteArray &path, int fd, qint64 size)
+std::optional<Sniffed> sniff(const QByteArray &path, const Source &source)
 {
     std::array<unsigned char, 32> head{};
-    const size_t want = static_cast<size_t>(std::min<qint64>(size, qint64(head.size())));
-    if (want < 12 || !preadExact(fd, head.data(), want, 0)) {
+    const size_t want = static_cast<size_t>(std::min<qint64>(source.size(), qint64(head.size())));
+    if (want < 12 || !source.readAt(head.data(), want, 0)) {
         return std::nullopt;
     }
     const QByteArray ext = fileExtension(path);
@@ -221,7 +265,7 @@ std::optional<Sniffed> sniff(const QByteArray &path, int fd, qint64 size)
         return out;
     }
     if (std::memcmp(head.data(), "\x89PNG\r\n\x1a\n", 8) == 0) {
-        if (ext == "APNG" || ext == "JNG" || ext == "MNG" || !sniffPng(fd, size, out)) {
+        if (ext == "APNG" || ext == "JNG" || ext == "MNG" || !sniffPng(source, out)) {
             return std::nullopt;
         }
         out.container = Container::Png;
@@ -502,7 +546,13 @@ std::optional<QJsonObject> Exiv2Reader::read(const QByteArray &path)
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
         return std::nullopt;
     }
-    const std::optional<Sniffed> sniffed = sniff(path, fd.get(), st.st_size);
+    Source source(fd.get(), st.st_size);
+    // A small file costs one read() in memory, where Exiv2 reading it by name opens it again
+    // (three more opens, a stat and many small reads per file).
+    if (st.st_size <= kInMemoryLimit && !source.load()) {
+        return std::nullopt;
+    }
+    const std::optional<Sniffed> sniffed = sniff(path, source);
     if (!sniffed) {
         return std::nullopt;
     }
@@ -516,12 +566,17 @@ std::optional<QJsonObject> Exiv2Reader::read(const QByteArray &path)
     QJsonObject fields;
     t_exiv2Trouble = false;
     try {
-        // Exiv2 opens by name: give it the file already opened and checked above, so a name
-        // replaced in between (by a FIFO that would block) cannot be read instead.
-        static const bool haveProcFd = ::access("/proc/self/fd", X_OK) == 0;
-        const std::string name = haveProcFd ? "/proc/self/fd/" + std::to_string(fd.get())
-                                            : std::string(path.constData(), static_cast<size_t>(path.size()));
-        auto image = Exiv2::ImageFactory::open(name);
+        Exiv2::Image::AutoPtr image;
+        if (source.inMemory()) {
+            image = Exiv2::ImageFactory::open(source.data(), static_cast<long>(source.size()));
+        } else {
+            // Exiv2 opens by name: give it the file already opened and checked above, so a name
+            // replaced in between (by a FIFO that would block) cannot be read instead.
+            static const bool haveProcFd = ::access("/proc/self/fd", X_OK) == 0;
+            const std::string name = haveProcFd ? "/proc/self/fd/" + std::to_string(fd.get())
+                                                : std::string(path.constData(), static_cast<size_t>(path.size()));
+            image = Exiv2::ImageFactory::open(name);
+        }
         if (image.get() == nullptr) {
             return std::nullopt;
         }

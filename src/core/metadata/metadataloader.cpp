@@ -100,6 +100,10 @@ struct Shared {
     }
 
     void publish(qsizetype job, MetadataRecord record, Route from);
+    // Records of one route under one lock (cache hits come thousands at a time).
+    void publishMany(std::vector<std::pair<qsizetype, MetadataRecord>> &records, Route from);
+    // The one place a finished record is stored and announced; false if the job had one already.
+    bool storeLocked(qsizetype job, MetadataRecord &record, Route from);
 
     void addFallback(qsizetype job)
     {
@@ -108,18 +112,10 @@ struct Shared {
     }
 };
 
-void Shared::publish(qsizetype job, MetadataRecord record, Route from)
+bool Shared::storeLocked(qsizetype job, MetadataRecord &record, Route from)
 {
-    QByteArray json;
-    if (serialiseForCache && (from == Route::Reader || from == Route::ExifTool) && record.ok()) {
-        json = MetadataLoader::toCacheJson(record.fields);
-    }
-    std::lock_guard lock(mutex);
     if (done[size_t(job)]) {
-        return;
-    }
-    if (!json.isEmpty()) {
-        cacheJson[size_t(job)] = std::move(json);
+        return false;
     }
     lastPath = record.path;
     done[size_t(job)] = std::move(record);
@@ -130,6 +126,31 @@ void Shared::publish(qsizetype job, MetadataRecord record, Route from)
     }
     for (qsizetype main : waitingOn[size_t(job)]) {
         tryEmitLocked(main, false);
+    }
+    return true;
+}
+
+void Shared::publishMany(std::vector<std::pair<qsizetype, MetadataRecord>> &records, Route from)
+{
+    Q_ASSERT(from == Route::Cache || from == Route::Error); // nothing to serialise for the cache
+    std::lock_guard lock(mutex);
+    for (auto &[job, record] : records) {
+        storeLocked(job, record, from);
+    }
+}
+
+void Shared::publish(qsizetype job, MetadataRecord record, Route from)
+{
+    QByteArray json;
+    if (serialiseForCache && (from == Route::Reader || from == Route::ExifTool) && record.ok()) {
+        json = MetadataLoader::toCacheJson(record.fields);
+        // The writer's growth slack would stay allocated until the store: give it back (an
+        // in-place shrink) so the pool threads' heaps grow less.
+        json.squeeze();
+    }
+    std::lock_guard lock(mutex);
+    if (storeLocked(job, record, from) && !json.isEmpty()) {
+        cacheJson[size_t(job)] = std::move(json);
     }
 }
 
@@ -169,6 +190,7 @@ void readGroup(Shared &shared, const std::vector<Job> &jobs, const std::vector<q
 /// ExifTool's share: chunks of one mode, pulled by as many tasks as there are processes.
 struct ExifToolQueue {
     std::vector<std::pair<MetadataMode, std::vector<qsizetype>>> chunks;
+    int filesPerCommand = 1;
     std::atomic<size_t> next{0};
     std::atomic<int> restarts{0};
 };
@@ -202,7 +224,7 @@ void drainExifToolQueue(Shared &shared, ExifToolQueue &queue, const std::vector<
                 record.mode = job.mode;
                 shared.publish(chunk[size_t(i)], std::move(record), Route::ExifTool);
             },
-            stopped);
+            stopped, queue.filesPerCommand);
         queue.restarts.fetch_add(summary.restarts);
     }
 }
@@ -235,6 +257,8 @@ void lookupBatch(Shared &shared, const std::vector<Job> &jobs, const std::vector
         }
     }
     std::vector<char> reported(jobOfQuery.size(), 0); // a retried read reports rows again
+    std::vector<std::pair<qsizetype, MetadataRecord>> hits;
+    hits.reserve(jobOfQuery.size());
     const Status status = cache.forEachHit(queries, toDb(wanted), [&](qsizetype q, db::MetadataMode mode, QByteArrayView json) {
         if (reported[size_t(q)] != 0) {
             return;
@@ -251,9 +275,10 @@ void lookupBatch(Shared &shared, const std::vector<Job> &jobs, const std::vector
         record.path = job.path;
         record.mode = fromDb(mode);
         record.fields = std::move(*fields);
-        shared.publish(jobOfQuery[size_t(q)], std::move(record), Route::Cache);
-        totals.hits.fetch_add(1, std::memory_order_relaxed);
+        hits.emplace_back(jobOfQuery[size_t(q)], std::move(record));
     });
+    totals.hits.fetch_add(qint64(hits.size()), std::memory_order_relaxed);
+    shared.publishMany(hits, Route::Cache);
     if (!status) {
         qCWarning(lcMetadata) << "metadata cache lookup failed:" << status.error().toString();
         std::lock_guard lock(totals.mutex);
@@ -295,6 +320,7 @@ MetadataLoader::MetadataLoader(Options options) : m_options(std::move(options))
     Exiv2Reader::initialize();
     m_options.readerFilesPerTask = std::max(1, m_options.readerFilesPerTask);
     m_options.exiftoolFilesPerChunk = std::max(1, m_options.exiftoolFilesPerChunk);
+    m_options.exiftoolFilesPerCommand = std::max(1, m_options.exiftoolFilesPerCommand);
 }
 
 QByteArray MetadataLoader::toCacheJson(const QJsonObject &fields)
@@ -497,20 +523,25 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
             shared->fallback.clear();
         }
         std::sort(all.begin(), all.end());
+        queue->filesPerCommand = m_options.exiftoolFilesPerCommand;
+        const size_t processes = m_options.exiftool != nullptr ? size_t(std::max(1, m_options.exiftool->maxProcesses())) : 1;
         for (const MetadataMode chunkMode : {MetadataMode::Fast, MetadataMode::Extended}) {
-            std::vector<qsizetype> chunk;
+            std::vector<qsizetype> ofMode;
             for (qsizetype j : all) {
-                if (jobs[size_t(j)].mode != chunkMode) {
-                    continue;
-                }
-                chunk.push_back(j);
-                if (qsizetype(chunk.size()) >= m_options.exiftoolFilesPerChunk) {
-                    queue->chunks.emplace_back(chunkMode, std::move(chunk));
-                    chunk.clear();
+                if (jobs[size_t(j)].mode == chunkMode) {
+                    ofMode.push_back(j);
                 }
             }
-            if (!chunk.empty()) {
-                queue->chunks.emplace_back(chunkMode, std::move(chunk));
+            // Big chunks keep each process busy with few round trips; they shrink with what is
+            // left (a share of it per process), so the processes run out of work together.
+            size_t start = 0;
+            while (start < ofMode.size()) {
+                const size_t left = ofMode.size() - start;
+                const size_t size = std::min(left, std::clamp(left / (2 * processes), size_t(8),
+                                                              size_t(m_options.exiftoolFilesPerChunk)));
+                queue->chunks.emplace_back(chunkMode, std::vector<qsizetype>(ofMode.begin() + qsizetype(start),
+                                                                             ofMode.begin() + qsizetype(start + size)));
+                start += size;
             }
         }
         if (m_options.exiftool == nullptr) {
@@ -663,7 +694,7 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
                             shared->publish(chunk[size_t(i)], std::move(record), Route::ExifTool);
                             drain();
                         },
-                        check);
+                        check, m_options.exiftoolFilesPerCommand);
                     outcome.exiftoolRestarts += summary.restarts;
                 }
                 if (shared->stop.load()) {

@@ -52,7 +52,8 @@ public:
         bool useInProcessReader = true; ///< false: fast mode through ExifTool too (benchmarks)
         bool mergeSidecars = true;
         int readerFilesPerTask = 64;
-        int exiftoolFilesPerChunk = 48;
+        int exiftoolFilesPerChunk = 96; ///< most files in one request to a process (fewer as the queue ends)
+        int exiftoolFilesPerCommand = 16; ///< files per `-execute` (ExifToolProcess's throughput mode)
         std::chrono::milliseconds tick{40};
         std::chrono::milliseconds racyWindow{2000};
     };

@@ -152,10 +152,15 @@ MoveOrder MoveOrderer::order(const QList<Move> &moves)
     QList<Folder> folders;
     QHash<QByteArray, qsizetype> folderIndex;
     auto folderOf = [&](const QByteArray &path) -> qsizetype {
+        // Moves come grouped by folder, so the last folder is nearly always the one: compared in
+        // place, without building the parent path.
+        const qsizetype slash = path.lastIndexOf('/');
+        if (!folders.isEmpty() && slash > 0) {
+            const QByteArray &last = folders.constLast().path;
+            if (last.size() == slash && QByteArrayView(path).first(slash) == QByteArrayView(last))
+                return folders.size() - 1;
+        }
         QByteArray parent = NativeRename::parentOf(path);
-        // Moves come grouped by folder, so the last folder is nearly always the one.
-        if (!folders.isEmpty() && folders.constLast().path == parent)
-            return folders.size() - 1;
         const auto it = folderIndex.constFind(parent);
         if (it != folderIndex.cend())
             return it.value();

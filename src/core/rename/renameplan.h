@@ -46,6 +46,8 @@ struct PlanItem {
     /// For a companion (sidecar, RAW+JPG partner, subtitle...): the index in `items` of the
     /// main file it follows; companions are never renamed on their own.
     std::optional<qsizetype> companionOf;
+    /// Index of the planner input this row came from; -1 for a companion found on disk only.
+    qsizetype input = -1;
 };
 
 /// One disk operation for the executor, from the plan's Rename/Overwrite rows (companions

@@ -87,12 +87,18 @@ bool probeCaseInsensitive(const QByteArray &folder, const QList<QByteArray> &nam
 
     // 1. Without writing: an existing name with letters, looked up with its case swapped. This
     //    is per folder, which also catches ext4 casefold folders on a case-sensitive file system.
-    const QSet<QByteArray> present(names.cbegin(), names.cend());
+    // Both spellings listed as entries of their own: the folder tells case apart. At most a few
+    // names are tried, so a scan of the listing beats hashing it.
+    const auto present = [&names](const QByteArray &wanted) {
+        return std::any_of(names.cbegin(), names.cend(), [&wanted](const QByteArray &n) { return n == wanted; });
+    };
     int tries = 0;
     for (const QByteArray &name : names) {
         const QByteArray swapped = swapAsciiCase(name);
-        if (swapped == name || present.contains(swapped))
+        if (swapped == name)
             continue;
+        if (present(swapped))
+            return false;
         struct stat st {};
         const QByteArray swappedPath = joinPath(folder, swapped);
         if (::lstat(swappedPath.constData(), &st) == 0 && sameFile(joinPath(folder, name), swappedPath))
@@ -350,9 +356,13 @@ void Planning::collectEntries(const QList<RenameInput> &inputs)
         // A view into the input's path (the inputs outlive the plan): no copy per file.
         entry.name = QByteArray::fromRawData(path.constData() + slash + 1, path.size() - slash - 1);
         Folder &folder = m_folders[folderId];
-        if (folder.batchByName.contains(entry.name))
-            continue; // the same file twice: planned once
-        folder.batchByName.insert(entry.name, m_entries.size());
+        // One lookup: operator[] adds the name unless it is there (the same file twice is
+        // planned once).
+        const qsizetype known = folder.batchByName.size();
+        qsizetype &slot = folder.batchByName[entry.name];
+        if (folder.batchByName.size() == known)
+            continue;
+        slot = m_entries.size();
         entry.path = path;
         entry.folder = folderId;
         entry.input = i;
@@ -951,7 +961,9 @@ RenamePlan Planning::finish()
         for (qsizetype i = unit.begin; i < unit.end; ++i) {
             const WorkItem &work = m_items.at(i);
             PlanItem item;
-            item.oldPath = m_entries.at(m_itemEntry.at(i)).path;
+            const Entry &entry = m_entries.at(m_itemEntry.at(i));
+            item.oldPath = entry.path;
+            item.input = entry.input;
             // A row without a name (missing data) shows its old one.
             item.newPath = work.newName == work.oldName || unit.status == ItemStatus::MissingData
                                ? item.oldPath

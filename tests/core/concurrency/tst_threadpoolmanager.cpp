@@ -262,6 +262,7 @@ private Q_SLOTS:
     void idlessTasksAreCountedCancelledAndReported_data() { addWorkerRows(); }
     void idlessTasksAreCountedCancelledAndReported();
     void manyTinyTasksReuseRecords();
+    void burstMemoryReturnedWhenIdle();
     void tokenOutlivesPool();
 };
 
@@ -1214,6 +1215,37 @@ void TestThreadPoolManager::manyTinyTasksReuseRecords()
     QCOMPARE(count.load(), 3 * kEach);
     QCOMPARE(pool->stats().completed, qint64(3 * kEach));
     QCOMPARE(pool->stats().queued(), 0);
+}
+
+void TestThreadPoolManager::burstMemoryReturnedWhenIdle()
+{
+    // A burst of queued tasks needs tens of MiB of task records. They are kept for the next
+    // burst while work goes on, but a pool that then sits idle must give them back: a GUI that
+    // once queued 300k tasks should not hold that memory for the rest of the session.
+    PoolConfig config = fixedConfig(1);
+    config.idleTimeout = 100ms;
+    PoolHandle pool(config);
+    ScopedGate gate;
+    Recorder started;
+    QVERIFY(pool->submit(QStringLiteral("gate"), gateTask(gate.gate(), started, QStringLiteral("gate"))));
+    QVERIFY(started.waitFor(1)); // the only worker is held: everything below stays queued
+    constexpr int kBurst = 300000;
+    std::atomic<int> ran{0};
+    const TaskFunction tiny = [&ran](const CancellationToken &) -> QVariant {
+        ran.fetch_add(1, std::memory_order_relaxed);
+        return {};
+    };
+    for (int i = 0; i < kBurst; i += 10000)
+        QCOMPARE(pool->submitBatch(std::vector<TaskFunction>(10000, tiny)), 10000);
+    const qint64 peak = pool->stats().taskMemoryBytes;
+    QVERIFY2(peak >= qint64(30) << 20, qPrintable(QString::number(peak)));
+
+    gate.open();
+    QVERIFY(pool->waitForDone(QDeadlineTimer(60s)));
+    QCOMPARE(ran.load(), kBurst);
+    // What stays: the slab being carved, those the spare records sit in, and two kept for reuse.
+    QTRY_VERIFY_WITH_TIMEOUT(pool->stats().taskMemoryBytes <= qint64(12) << 20, 10000);
+    QVERIFY(pool->stats().taskMemoryBytes < peak / 2);
 }
 
 void TestThreadPoolManager::tokenOutlivesPool()

@@ -36,6 +36,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void createBatchWritesWholePlanPending();
+    void createBatchReturnsTheStoredOpIds();
     void markingOpsMovesTheFileIdentity();
     void swapThroughTemporaryNameKeepsEachFilesCache();
     void unfinishedBatchesAreListedForRecovery();
@@ -105,6 +106,46 @@ void TstRenameJournal::createBatchWritesWholePlanPending()
     QCOMPARE(ops->at(2).holdingPath.value_or(QByteArray()), QByteArray("/shoot/.hold/e.jpg"));
     QCOMPARE(ops->at(1).oldPath, QByteArray("/shoot/c.jpg"));
     QCOMPARE(ops->at(1).newPath, QByteArray("/shoot/a.jpg"));
+}
+
+// The op ids createBatch returns are the rows' own, in plan order: after a gap left by deleted
+// rows, across the many-row and one-row INSERTs, and when the largest rowid is taken so SQLite
+// picks ids of its own.
+void TstRenameJournal::createBatchReturnsTheStoredOpIds()
+{
+    RenameJournal journal(*m_db);
+    const auto planOf = [](int n, const char *tag) {
+        QList<PlannedOp> ops;
+        for (int i = 0; i < n; ++i) {
+            const QByteArray name = QByteArray(tag) + QByteArray::number(i);
+            ops.append({"/shoot/" + name, "/shoot/new_" + name, {}, {}});
+        }
+        return ops;
+    };
+    const auto check = [&](const Result<CreatedBatch> &created, int n) {
+        QVERIFY(created.ok());
+        auto ops = journal.ops(created->batchId);
+        QVERIFY(ops.ok());
+        QCOMPARE(ops->size(), n);
+        QCOMPARE(created->opIds.size(), n);
+        for (int i = 0; i < n; ++i) {
+            QCOMPARE(ops->at(i).id, created->opIds.at(i));
+            QCOMPARE(ops->at(i).seq, i);
+        }
+    };
+
+    auto first = journal.createBatch(batchOf(planOf(10, "a")));
+    check(first, 10);
+    const QByteArray batchId = QByteArray::number(first->batchId);
+    const QByteArray deleteTail = "DELETE FROM rename_ops WHERE seq >= 5 AND batch_id = " + batchId;
+    QVERIFY(m_db->transaction([&](Connection &c) -> Status { return c.exec(deleteTail.constData()); }));
+    check(journal.createBatch(batchOf(planOf(64 * 3 + 5, "b"))), 64 * 3 + 5);
+
+    const QByteArray takeLargestIds = "INSERT INTO rename_ops (id, batch_id, seq, old_path, new_path, state, "
+                                      "updated_at) VALUES (9223372036854775800, "
+                                      + batchId + ", 99, x'2f78', x'2f79', 'pending', 0)";
+    QVERIFY(m_db->transaction([&](Connection &c) -> Status { return c.exec(takeLargestIds.constData()); }));
+    check(journal.createBatch(batchOf(planOf(20, "c"))), 20);
 }
 
 void TstRenameJournal::markingOpsMovesTheFileIdentity()

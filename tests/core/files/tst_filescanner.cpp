@@ -6,6 +6,7 @@
 #include "core/files/filescanner.h"
 #include "core/files/scanworker.h"
 
+#include <QDir>
 #include <QFile>
 #include <QScopeGuard>
 #include <QSignalSpy>
@@ -90,6 +91,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void listsSizeTimeTypeAndKind();
+    void withoutDetailsListsTheSameFilesUnstatted();
     void sortedByteOrderFilesBeforeSubfolders();
     void hiddenSkippedUnlessIncluded();
     void nonRecursiveIgnoresSubfolders();
@@ -158,6 +160,43 @@ void TestFileScanner::listsSizeTimeTypeAndKind()
     QCOMPARE(result.entries.at(1).kind, QStringLiteral("other"));
     QCOMPARE(result.entries.at(2).kind, QStringLiteral("video"));
     QCOMPARE(result.entries.at(3).kind, QStringLiteral("raw"));
+}
+
+// readDetails off: the same files, types and kinds, in the same order, with size and mtime 0;
+// a symlink still resolves (the listing cannot tell what it points to), a FIFO is still skipped.
+void TestFileScanner::withoutDetailsListsTheSameFilesUnstatted()
+{
+    const QByteArray root = rootOf(*m_dir);
+    QVERIFY(writeFile(root + "/IMG_0001.JPG", 1234));
+    QVERIFY(writeFile(root + "/README", 5));
+    QVERIFY(QDir().mkpath(QFile::decodeName(root + "/sub")));
+    QVERIFY(writeFile(root + "/sub/deep.txt", 3));
+    QCOMPARE(::symlink("README", QByteArray(root + "/link").constData()), 0);
+    QCOMPARE(::mkfifo(QByteArray(root + "/pipe").constData(), 0600), 0);
+
+    ScanOptions options;
+    options.recursive = true;
+    const auto full = FileScanner(options).scanAll({root});
+    options.readDetails = false;
+    const auto bare = FileScanner(options).scanAll({root});
+
+    QCOMPARE(bare.entries.size(), 4);
+    QCOMPARE(bare.entries.size(), full.entries.size());
+    QCOMPARE(bare.problems, full.problems);
+    for (qsizetype i = 0; i < bare.entries.size(); ++i) {
+        const FileEntry &b = bare.entries.at(i);
+        const FileEntry &f = full.entries.at(i);
+        QCOMPARE(b.path, f.path);
+        QCOMPARE(b.type, f.type);
+        QCOMPARE(b.kind, f.kind);
+        if (b.path.endsWith("/link")) { // stat()ed to follow it, so its details are known
+            QCOMPARE(b.size, f.size);
+            continue;
+        }
+        QCOMPARE(b.size, 0);
+        QCOMPARE(b.mtimeNs, 0);
+    }
+    QCOMPARE(full.entries.at(0).size, 1234);
 }
 
 void TestFileScanner::sortedByteOrderFilesBeforeSubfolders()

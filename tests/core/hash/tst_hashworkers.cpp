@@ -14,9 +14,10 @@
 
 #include <sys/stat.h>
 
+#include <condition_variable>
 #include <latch>
 #include <memory>
-#include <semaphore>
+#include <mutex>
 
 using namespace std::chrono_literals;
 using namespace oncutf::core;
@@ -26,6 +27,34 @@ using concurrency::PoolConfig;
 using concurrency::ThreadPoolManager;
 using concurrency::WorkerThread;
 using files::FileEntry;
+
+namespace {
+
+/// Holds pool tasks until opened. Not std::counting_semaphore: libstdc++ 12's release(2) can leave
+/// the second of two waiters asleep for good (GCC PR 104928), which stalled this test in Release.
+class Gate {
+public:
+    void wait()
+    {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [this] { return m_open; });
+    }
+    void open()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_open = true;
+        }
+        m_cv.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_open = false;
+};
+
+} // namespace
 
 class TestHashWorkers final : public QObject {
     Q_OBJECT
@@ -163,12 +192,12 @@ private Q_SLOTS:
 
     void stoppingTheThreadEndsAWorkerWaitingForThePool()
     {
-        std::counting_semaphore<2> release(0);
+        Gate release;
         std::latch started(2);
         for (const char *id : {"gate-1", "gate-2"}) {
             QVERIFY(m_pool->submit(QString::fromLatin1(id), [&](const concurrency::CancellationToken &) {
                 started.count_down();
-                release.acquire();
+                release.wait();
                 return QVariant();
             }, concurrency::TaskPriority::Critical));
         }
@@ -182,7 +211,7 @@ private Q_SLOTS:
         thread.start(new HashWorker(paths, poolOptions()));
         QTRY_VERIFY_WITH_TIMEOUT(m_pool->stats().queued() > 0, 10'000);
         QVERIFY(thread.stop(QDeadlineTimer(10s)));
-        release.release(2);
+        release.open();
         QVERIFY(m_pool->waitForDone(QDeadlineTimer(10s)));
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10'000);
         QCOMPARE(finished.first().first().toBool(), false);
@@ -217,12 +246,12 @@ private Q_SLOTS:
     void duplicatesWorkerCancelledWhileHashing()
     {
         // Both pool workers are held by another client's tasks: the candidates' hash tasks queue.
-        std::counting_semaphore<2> release(0);
+        Gate release;
         std::latch started(2);
         for (const char *id : {"gate-1", "gate-2"}) {
             QVERIFY(m_pool->submit(QString::fromLatin1(id), [&](const concurrency::CancellationToken &) {
                 started.count_down();
-                release.acquire();
+                release.wait();
                 return QVariant();
             }, concurrency::TaskPriority::Critical));
         }
@@ -240,7 +269,7 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(m_pool->stats().queued() > 0, 10'000);
             worker->cancel();
         });
-        release.release(2);
+        release.open();
         QVERIFY(!ok);
         QCOMPARE(reports.size(), 1);
         QVERIFY(reports[0].cancelled);

@@ -2,7 +2,8 @@
 // ctest-timeout: 180
 // One persistent ExifTool process: framing and results against a reference run, extended mode,
 // odd names, restart after kill -9 and after a hang, files that crash or hang it for good,
-// cancellation, files ExifTool must not see, and a clean stop.
+// cancellation, files ExifTool must not see, and a clean stop; the same in throughput mode
+// (several files per -execute).
 
 #include "core/files/nativepath.h"
 #include "core/metadata/childspawner.h"
@@ -318,6 +319,107 @@ private Q_SLOTS:
         QCOMPARE(m_process->pid(), -1);
         QVERIFY(processGone(pid));
         m_process->stop(milliseconds(2000)); // idempotent
+    }
+
+    // Throughput mode (several files per -execute) gives every file exactly its one-file
+    // answer: every fixture, odd names and bad files included, plus files ExifTool must not see.
+    void groupedEqualsOneByOne_data()
+    {
+        QTest::addColumn<bool>("extended");
+        QTest::newRow("fast") << false;
+        QTest::newRow("extended") << true;
+    }
+
+    void groupedEqualsOneByOne()
+    {
+        QFETCH(bool, extended);
+        const MetadataMode mode = extended ? MetadataMode::Extended : MetadataMode::Fast;
+        QList<QByteArray> files = m_fixtures.paths({QStringLiteral("tagged"), QStringLiteral("plain"),
+                                                    QStringLiteral("odd"), QStringLiteral("dir")});
+        files.append(QFile::encodeName(m_dir.path()) + "/missing.jpg");
+        Collected alone;
+        m_process->read(files, mode, alone.callback());
+        Collected grouped;
+        const ExifToolReadSummary summary = m_process->read(files, mode, grouped.callback(), {}, 5);
+        QCOMPARE(summary.restarts, 0);
+        QCOMPARE(summary.completed, files.size());
+        QCOMPARE(grouped.duplicates, 0);
+        QCOMPARE(static_cast<qsizetype>(grouped.records.size()), files.size());
+        for (qsizetype i = 0; i < files.size(); ++i) {
+            const MetadataRecord &one = alone.records.at(i);
+            const MetadataRecord &many = grouped.records.at(i);
+            QCOMPARE(many.path, files.at(i));
+            QCOMPARE(many.mode, mode);
+            QCOMPARE(many.ok(), one.ok());
+            if (!one.ok()) {
+                QCOMPARE(many.error->code, one.error->code);
+                QCOMPARE(many.error->message, one.error->message);
+            }
+            QCOMPARE(withoutVolatile(many.fields), withoutVolatile(one.fields));
+            QCOMPARE(many.fields.value(QStringLiteral("File:FileName")), one.fields.value(QStringLiteral("File:FileName")));
+        }
+        QVERIFY(grouped.records.at(files.indexOf(m_fixtures.path("canon_r5.jpg"))).fields.contains(QStringLiteral("EXIF:Make")));
+    }
+
+    // kill -9 in the middle of a grouped command: its files are read again, none is lost.
+    void groupedRestartsAfterKill()
+    {
+        QTemporaryDir dir;
+        const QList<QByteArray> files = copies(m_fixtures.path("canon_r5.jpg"), dir.path(), 80);
+        QCOMPARE(files.size(), 80);
+        Collected got;
+        pid_t killed = -1;
+        const ExifToolReadSummary summary = m_process->read(files, MetadataMode::Extended,
+            [&](qsizetype index, MetadataRecord &&record) {
+                got.callback()(index, std::move(record));
+                if (got.records.size() == 20) {
+                    killed = m_process->pid();
+                    ::kill(killed, SIGKILL);
+                }
+            },
+            {}, 8);
+        QVERIFY(killed > 0);
+        QCOMPARE(summary.restarts, 1);
+        QCOMPARE(got.duplicates, 0);
+        QCOMPARE(static_cast<qsizetype>(got.records.size()), files.size());
+        for (const auto &[index, record] : got.records) {
+            QVERIFY2(record.ok(), qPrintable(record.error ? record.error->toString() : QString()));
+            QCOMPARE(record.fields.value(QStringLiteral("EXIF:Make")).toString(), QStringLiteral("Canon"));
+        }
+        QVERIFY(processGone(killed));
+    }
+
+    // A file that hangs or crashes ExifTool inside a grouped command fails alone; its neighbours
+    // in the command are read again and get their answer.
+    void groupedBadFilesFailAlone()
+    {
+        m_process->stop(milliseconds(1000));
+        m_process = std::make_unique<ExifToolProcess>(fakeOptions(milliseconds(400)), &m_spawner);
+        QTemporaryDir dir;
+        QList<QByteArray> files;
+        for (const char *name : {"a.jpg", "hang.jpg", "b.jpg", "c.jpg", "crash.jpg", "d.jpg", "e.jpg", "f.jpg",
+                                 "crash-once.jpg", "g.jpg"}) {
+            const QByteArray path = QFile::encodeName(dir.path()) + '/' + name;
+            QFile file(QString::fromUtf8(path));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            files.append(path);
+        }
+        Collected got;
+        const ExifToolReadSummary summary = m_process->read(files, MetadataMode::Fast, got.callback(), {}, 4);
+        QCOMPARE(static_cast<qsizetype>(got.records.size()), files.size());
+        QCOMPARE(got.duplicates, 0);
+        // Each bad file fails its command once, then twice alone; crash-once fails its command.
+        QCOMPARE(summary.restarts, 3 + 3 + 1);
+        for (qsizetype i = 0; i < files.size(); ++i) {
+            if (i == 1 || i == 4) {
+                continue;
+            }
+            QVERIFY2(got.records.at(i).ok(), files.at(i).constData());
+            QCOMPARE(got.records.at(i).fields.value(QStringLiteral("Fake:Name")).toString(),
+                     QString::fromUtf8(oncutf::core::files::fileName(files.at(i))));
+        }
+        QCOMPARE(got.records.at(1).error->code, ErrorCode::Timeout);
+        QCOMPARE(got.records.at(4).error->code, ErrorCode::Corrupt);
     }
 
     void timeoutScalesWithSize()
