@@ -17,6 +17,11 @@ int main(int argc, char *argv[])
     // it in again page by page on the next use; a short-lived process keeps and reuses it.
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+    // The pool threads' arenas are created later, by their first malloc, and take this padding
+    // as their initial read-write size: without it glibc grows each arena one mprotect() per few
+    // pages (about one per file of a metadata load). Only address space is reserved; pages are
+    // still faulted in on first use. It must be set before any thread exists.
+    mallopt(M_TOP_PAD, 64 * 1024 * 1024);
     QCoreApplication app(argc, argv);
     // AppDataLocation becomes $XDG_DATA_HOME/oncutf (no organisation level), the folder the GUI
     // shares for the default database.

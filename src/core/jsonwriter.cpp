@@ -333,6 +333,14 @@ JsonWriter &JsonWriter::value(const QJsonValue &json)
     return null();
 }
 
+JsonWriter &JsonWriter::rawValue(QByteArrayView json)
+{
+    beforeValue();
+    m_buffer.append(json.data(), json.size());
+    maybeFlush();
+    return *this;
+}
+
 bool JsonWriter::isComplete() const
 {
     return m_rootWritten && m_levels.empty();

@@ -61,6 +61,9 @@ public:
     JsonWriter &null();
     /// Any Qt JSON value, objects and arrays written recursively (integral doubles as integers).
     JsonWriter &value(const QJsonValue &json);
+    /// A value already in this writer's compact JSON form (the caller vouches for it), copied as
+    /// it is: a document prepared elsewhere, e.g. a cached one (metadata/cachejson.h).
+    JsonWriter &rawValue(QByteArrayView json);
 
     /// Shorthands for key(name) + value.
     JsonWriter &field(QLatin1StringView name, QStringView text) { return key(name).string(text); }

@@ -30,7 +30,8 @@
 // ------------------------------
 // All queue state lives in PoolCore behind ONE mutex: the five global FIFO lanes (one per
 // priority, fed by submit()), each worker's five local lanes (fed round-robin by submitBatch()),
-// the per-priority counts over all lanes, the id table and the counters. With a single lock the
+// the per-priority counts over all lanes and the counters (the id table has its own small lock
+// and submits reach the lanes through the inbox; both below). With a single lock the
 // priority rule is exact: a worker first finds the highest priority whose count is non-zero,
 // then takes from its own lane, else the global lane, else steals the front of the longest lane
 // of that priority among the other workers (counted in stats().stolen). Stealing from the front
@@ -56,6 +57,22 @@
 // live in an intrusive hash table (no node per id), and the table shrinks again after a burst so
 // a short queue works on cache-hot memory. Id-less tasks (submit(fn), submitBatch(fns)) skip the
 // table altogether: an empty id marks them, and only named records are ever registered.
+//
+// Inbox. One lock shared by the submitter and every worker was the limit for a stream of
+// one-by-one submits: on an idle 2-core machine the three threads queued for it in turn. So a
+// non-BACKGROUND submit does not take the lock: it fills a record from a thread-local cache and
+// publishes it in a bounded lock-free ring (Inbox). Every holder of the
+// lock that queues or chooses work first moves the ring's published tasks to the global lanes, in
+// order, so priority and FIFO hold over inbox and lanes alike, and the "highest queued priority"
+// hint covers the ring too (m_inboxTop). A task never waits in the ring while a worker sleeps: a
+// worker about to sleep publishes itself idle and then looks at the ring, a submitter publishes
+// its task and then looks at the idle count (both seq_cst), and whichever sees the other settles
+// it (the submitter moves the ring to the lanes and wakes workers under the lock). A full ring, a
+// pool that may still grow (growth is decided by the submit) or a stopping pool also send the
+// submit through the lock. A named task is registered in the id table before it is published;
+// the table has its own lock (m_idMutex, taken inside m_mutex or alone by a submit), so the
+// duplicate check does not wait for the pool lock, and a worker forgets the ids of a whole run of
+// tasks under one acquisition.
 //
 // Workers are SCHED_BATCH on Linux, so waking one never preempts the submitting thread (see
 // prepareWorkerThread()); a stream of submits no longer pays a context switch per wake-up.
@@ -443,6 +460,85 @@ struct RecordAllocator {
     bool operator==(const RecordAllocator<U> &) const { return true; }
 };
 
+/// The lock-free inbox of id-less submits: a bounded multi-producer ring in the manner of
+/// Vyukov's queue (each slot's sequence number says whether it is free, claimed or published).
+/// A producer claims a slot with one CAS on the tail and publishes it with one store; the
+/// consumer is whoever holds the pool lock, so there is one at a time. A ring rather than a
+/// linked list because the consumer reads its slots in address order (the hardware prefetches
+/// them), where a list made it chase pointers into records that sat in the submitter's cache,
+/// one miss after another, with the pool lock held.
+/// Threading: push() from any thread; everything else with the pool lock held.
+class Inbox {
+public:
+    static constexpr std::size_t kCapacity = 4096; // a full ring sends submits to the lock
+
+    Inbox() : m_slots(new Slot[kCapacity])
+    {
+        for (std::size_t i = 0; i < kCapacity; ++i)
+            m_slots[i].seq.store(i, std::memory_order_relaxed);
+    }
+
+    /// Takes `task` and returns true, or returns false (task untouched) when the ring is full.
+    /// The publishing store is seq_cst: the submitter's next load (are workers idle?) must not
+    /// pass it (see PoolCore::submitToInbox()).
+    bool push(TaskPtr &task, int level)
+    {
+        std::size_t pos = m_tail.load(std::memory_order_relaxed);
+        for (;;) {
+            Slot &slot = m_slots[pos & kMask];
+            const std::size_t seq = slot.seq.load(std::memory_order_acquire);
+            const auto diff = static_cast<std::ptrdiff_t>(seq - pos);
+            if (diff == 0) {
+                if (m_tail.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
+                    slot.task = std::move(task);
+                    slot.level = level;
+                    slot.seq.store(pos + 1, std::memory_order_seq_cst);
+                    return true;
+                }
+            } else if (diff < 0) {
+                return false;
+            } else {
+                pos = m_tail.load(std::memory_order_relaxed);
+            }
+        }
+    }
+
+    /// True if the oldest slot is published (a claimed slot still being filled is not).
+    [[nodiscard]] bool hasPublished() const
+    {
+        return m_slots[m_head & kMask].seq.load(std::memory_order_seq_cst) == m_head + 1;
+    }
+
+    /// Hands published tasks to visit(task, level), oldest first, up to the first slot that is
+    /// claimed but not yet published (its producer publishes it a moment later).
+    template <typename Visit>
+    int drain(Visit &&visit)
+    {
+        int count = 0;
+        for (;;) {
+            Slot &slot = m_slots[m_head & kMask];
+            if (slot.seq.load(std::memory_order_acquire) != m_head + 1)
+                return count;
+            visit(std::move(slot.task), slot.level);
+            slot.seq.store(m_head + kCapacity, std::memory_order_release);
+            ++m_head;
+            ++count;
+        }
+    }
+
+private:
+    static constexpr std::size_t kMask = kCapacity - 1;
+    static_assert((kCapacity & kMask) == 0, "capacity must be a power of two");
+    struct Slot {
+        std::atomic<std::size_t> seq{0};
+        TaskPtr task;
+        int level = 0;
+    };
+    std::unique_ptr<Slot[]> m_slots;
+    alignas(64) std::atomic<std::size_t> m_tail{0};
+    alignas(64) std::size_t m_head = 0;
+};
+
 /// A binary semaphore that really blocks (std::binary_semaphore's timed wait in libstdc++ 12
 /// spins and yields): an idle worker sleeps on it, a waker releases it.
 class WakeSignal {
@@ -517,11 +613,14 @@ std::uint32_t idHash(const QString &id)
 /// Threading: guarded by the pool lock.
 class IdTable {
 public:
-    IdTable() : m_buckets(kMinBuckets, nullptr) {}
+    IdTable() : m_buckets(kMinBuckets) {}
 
     [[nodiscard]] Task *find(const QString &id, std::uint32_t hash) const
     {
-        for (Task *t = m_buckets[hash & (m_buckets.size() - 1)]; t; t = t->nextWithHash)
+        const Bucket &bucket = m_buckets[hash & (m_buckets.size() - 1)];
+        if ((bucket.tags & tagOf(hash)) == 0)
+            return nullptr; // no record of this bucket can match: none of them is read
+        for (Task *t = bucket.head; t; t = t->nextWithHash)
             if (t->idHash == hash && t->id == id)
                 return t;
         return nullptr;
@@ -532,7 +631,9 @@ public:
     {
         if (m_size >= m_buckets.size())
             rehash(m_buckets.size() * 2);
-        Task **link = &m_buckets[task->idHash & (m_buckets.size() - 1)];
+        Bucket &bucket = m_buckets[task->idHash & (m_buckets.size() - 1)];
+        bucket.tags |= tagOf(task->idHash);
+        Task **link = &bucket.head;
         while (*link)
             link = &(*link)->nextWithHash;
         link_(task, link);
@@ -554,11 +655,17 @@ public:
     void remove(Task *task)
     {
         Q_ASSERT_X(task->linkToThis, "IdTable::remove", "task not registered");
+        // The bucket's address is arithmetic; whether the task was its only record is read
+        // from the task itself, so the cold bucket is only written, never waited for.
+        Bucket *const bucket = &m_buckets[task->idHash & (m_buckets.size() - 1)];
+        const bool wasOnly = task->linkToThis == &bucket->head && !task->nextWithHash;
         *task->linkToThis = task->nextWithHash; // a store: it does not wait for the miss
         if (task->nextWithHash)
             task->nextWithHash->linkToThis = task->linkToThis;
         task->nextWithHash = nullptr;
         task->linkToThis = nullptr;
+        if (wasOnly)
+            bucket->tags = 0; // an emptied bucket answers "absent" again without a walk
         --m_size;
         // Shrink after a burst so a short queue works on a small, cache-hot table.
         if (m_buckets.size() > kShrinkAbove && m_size * 16 < m_buckets.size())
@@ -566,6 +673,17 @@ public:
     }
 
 private:
+    /// Each bucket keeps a 32-bit summary of its records' hashes (one bit chosen by the hash's
+    /// top bits; the bucket index uses the low ones). A lookup of a new id, the usual case,
+    /// then reads only the bucket, where it used to wait for each record of the chain to come
+    /// from another core's cache. Bits are only cleared when the bucket empties, so a stale
+    /// bit merely costs the walk it used to.
+    struct Bucket {
+        Task *head = nullptr;
+        std::uint32_t tags = 0;
+    };
+    static std::uint32_t tagOf(std::uint32_t hash) { return 1U << (hash >> 27); }
+
     static void link_(Task *task, Task **link)
     {
         task->nextWithHash = nullptr;
@@ -576,14 +694,16 @@ private:
     void rehash(std::size_t buckets)
     {
         // Chains keep their relative (insertion) order: each record goes to the tail.
-        std::vector<Task *> grown(buckets, nullptr);
+        std::vector<Bucket> grown(buckets);
         std::vector<Task **> tails(buckets, nullptr);
-        for (Task *head : m_buckets) {
+        for (Bucket &old : m_buckets) {
+            Task *head = old.head;
             while (head) {
                 Task *next = head->nextWithHash;
                 const std::size_t b = head->idHash & (buckets - 1);
+                grown[b].tags |= tagOf(head->idHash);
                 Task **&tail = tails[b];
-                link_(head, tail ? tail : &grown[b]);
+                link_(head, tail ? tail : &grown[b].head);
                 tail = &head->nextWithHash;
                 head = next;
             }
@@ -593,7 +713,7 @@ private:
 
     static constexpr std::size_t kMinBuckets = 64;
     static constexpr std::size_t kShrinkAbove = 4096; // smaller tables are cheap to keep
-    std::vector<Task *> m_buckets; ///< size is a power of two
+    std::vector<Bucket> m_buckets; ///< size is a power of two
     std::size_t m_size = 0;
 };
 
@@ -606,6 +726,7 @@ struct DeliveryPlan {
 struct LanePick {
     std::deque<TaskPtr> *lane = nullptr;
     Worker *owner = nullptr; ///< null for the global lane
+    int level = 0;           ///< the lane's priority (every task in it has this level)
 };
 
 /// Names the worker (ps, gdb, perf) and makes it SCHED_BATCH. A woken SCHED_OTHER worker
@@ -698,6 +819,7 @@ public:
     {
         m_minWorkers = std::max(1, m_config.minWorkers);
         m_maxWorkers = std::max(m_minWorkers, m_config.maxWorkers);
+        m_maxWorkerCount.store(m_maxWorkers);
         m_healthWindow = std::max(1, m_config.healthWindow);
         m_healthRing.assign(static_cast<std::size_t>(m_healthWindow), 0);
         for (auto &flag : m_listening)
@@ -733,7 +855,11 @@ public:
         std::shared_ptr<const Reply> reply;
         if (callback)
             reply = std::make_shared<const Reply>(Reply{std::move(callback), mailboxFor(context)});
-        return submitOne(&id, std::move(fn), levelOf(priority), std::move(reply));
+        const int level = levelOf(priority);
+        // BACKGROUND tasks take the lock: aging needs their enqueue time from the pool's clock.
+        if (level == kBackgroundLevel)
+            return submitOne(&id, std::move(fn), level, std::move(reply));
+        return submitToInbox(&id, std::move(fn), level, std::move(reply));
     }
 
     bool submitAnonymous(TaskFunction fn, TaskPriority priority)
@@ -742,7 +868,159 @@ public:
             qCWarning(lcPool) << "submit: rejected an empty function";
             return false;
         }
-        return submitOne(nullptr, std::move(fn), levelOf(priority), nullptr);
+        const int level = levelOf(priority);
+        // BACKGROUND tasks take the lock: aging needs their enqueue time from the pool's clock.
+        if (level == kBackgroundLevel)
+            return submitOne(nullptr, std::move(fn), level, nullptr);
+        return submitToInbox(nullptr, std::move(fn), level, nullptr);
+    }
+
+    /// The fast path of submit(fn) and submit(id, fn): no pool lock while every worker is busy.
+    /// A named task is registered in the id table (its own small lock) before it is published,
+    /// so a duplicate is refused at once and cancel(id) can reach it wherever it is. The record comes
+    /// from this thread's cache and is pushed on the inbox; a worker moves it to the global
+    /// lane the next time it takes the lock, which it does before choosing any task, so
+    /// priority order holds over inbox and lanes alike. When a worker sleeps (or the pool is
+    /// stopping, or has no worker) the submit settles the inbox under the lock at once and
+    /// wakes workers, so a task never waits in the inbox while a worker is idle.
+    bool submitToInbox(const QString *id, TaskFunction fn, int level,
+                       std::shared_ptr<const Reply> reply)
+    {
+        if (m_stoppingFlag.load(std::memory_order_acquire))
+            return false;
+        auto &cache = submitterRecords();
+        TaskPtr task = takeRecord(cache);
+        if (id) {
+            task->id = *id; // a spare's old id is freed here, on the thread that made it
+            task->idHash = idHash(*id);
+        } else {
+            if (!task->id.isEmpty())
+                task->id = QString();
+            task->idHash = 0;
+        }
+        task->fn = std::move(fn);
+        task->level = static_cast<std::int8_t>(level);
+        task->reply = std::move(reply);
+        if (id) {
+            std::lock_guard ids(m_idMutex);
+            if (m_ids.find(*id, task->idHash)) {
+                task->fn = nullptr;
+                task->reply.reset();
+                cache.push_back(std::move(task));
+                return false;
+            }
+            m_ids.insert(task.get());
+        }
+        if (!m_inbox.push(task, level)) // full: the workers are far behind; the lock costs little now
+            return enqueueThroughLock(std::move(task));
+
+        // After the push: a drain resets the hint before it reads the ring, so a task still in
+        // the inbox is covered by the hint (see drainInboxLocked()).
+        int top = m_inboxTop.load(std::memory_order_relaxed);
+        while (level < top && !m_inboxTop.compare_exchange_weak(top, level)) {
+        }
+        // Accepted: it runs, or a shutdown that began meanwhile drops it and reports it
+        // cancelled like any queued task (after this announcement, on the owner thread).
+        announceSubmitted(id ? *id : QString(), level);
+        // Pairs with a worker's publish-idle-then-check-inbox (seq_cst on both sides): either
+        // the worker saw this task before sleeping, or this load sees the worker idle.
+        // A pool that may still grow settles too: growth is decided by the submit that queues
+        // more work than there are free workers, as on the locked path.
+        if (m_idleCount.load(std::memory_order_seq_cst) > 0
+            || m_workerCount.load(std::memory_order_seq_cst)
+                   < m_maxWorkerCount.load(std::memory_order_relaxed)
+            || m_stoppingFlag.load(std::memory_order_seq_cst))
+            settleInbox();
+        return true;
+    }
+
+    /// Queues a filled (and, if named, registered) record under the lock: the fast path's way
+    /// out when the inbox is full. False if the pool began stopping meanwhile.
+    bool enqueueThroughLock(TaskPtr task)
+    {
+        const QString id = task->id;
+        const int level = task->level;
+        bool grow = false;
+        {
+            WakeList wake;
+            std::lock_guard lock(m_mutex);
+            if (m_stopping) {
+                forgetIdLocked(*task);
+                return false;
+            }
+            drainInboxLocked(); // what was published before it queues first
+            enqueueLocked(std::move(task), nullptr);
+            grow = markGrowthLocked();
+            wakeLocked(1, wake);
+        }
+        announceSubmitted(id, level);
+        if (grow)
+            growIfAllowed();
+        return true;
+    }
+
+    /// Moves the inbox to the lanes and wakes workers for it; or, once the pool is stopping,
+    /// drops what the inbox holds as shutdown drops queued work.
+    void settleInbox()
+    {
+        refreshListeners();
+        std::vector<std::pair<TaskPtr, DeliveryPlan>> dropped;
+        bool grow = false;
+        {
+            WakeList wake;
+            std::lock_guard lock(m_mutex);
+            if (m_stopping) {
+                m_inbox.drain([&](TaskPtr task, int) {
+                    forgetIdLocked(*task);
+                    ++m_cancelled;
+                    const DeliveryPlan plan = planCancelledLocked(*task);
+                    dropped.emplace_back(std::move(task), plan);
+                });
+                notifyIfDoneLocked();
+            } else {
+                drainInboxLocked();
+                grow = markGrowthLocked();
+                wakeLocked(m_queuedTotal, wake);
+            }
+        }
+        for (auto &[task, plan] : dropped)
+            deliver(*task, RunResult{TaskOutcome::State::Cancelled, {}, {}}, plan);
+        if (grow)
+            growIfAllowed();
+    }
+
+    /// Blank records for this thread's fast submits (records are not tied to a pool).
+    static std::vector<TaskPtr> &submitterRecords()
+    {
+        thread_local std::vector<TaskPtr> cache;
+        return cache;
+    }
+
+    /// A blank record from `cache`, refilled from the pool's spare list with one lock per
+    /// kRefill submits.
+    TaskPtr takeRecord(std::vector<TaskPtr> &cache)
+    {
+        constexpr std::size_t kRefill = 32;
+        if (cache.empty()) {
+            {
+                std::lock_guard lock(m_mutex);
+                while (cache.size() < kRefill) {
+                    TaskPtr spare = takeSpareLocked();
+                    if (!spare)
+                        break;
+                    cache.push_back(std::move(spare));
+                }
+            }
+            while (cache.size() < kRefill / 2)
+                cache.push_back(newRecord());
+        }
+        TaskPtr task = std::move(cache.back());
+        cache.pop_back();
+        // The next submit's record was last written by a worker on another core: fetch it now,
+        // while this submit goes on, rather than stall on it then.
+        if (!cache.empty())
+            prefetchRecord(cache.back().get());
+        return task;
     }
 
     int submitBatch(std::vector<ThreadPoolManager::BatchItem> items, TaskPriority priority,
@@ -804,7 +1082,14 @@ public:
         DeliveryPlan plan;
         {
             std::lock_guard lock(m_mutex);
-            Task *task = m_ids.find(id, hash);
+            drainInboxLocked(); // so a published task is found in its lane
+            Task *task = nullptr;
+            {
+                std::lock_guard ids(m_idMutex);
+                task = m_ids.find(id, hash);
+            }
+            // Registered tasks stay alive and registered while m_mutex is held: only a lock
+            // holder forgets one.
             if (!task)
                 return false;
             if (task->taken) { // running, or reserved by a worker: it ends Cancelled
@@ -812,6 +1097,12 @@ public:
                 return true;
             }
             removed = removeQueuedLocked(*task);
+            if (!removed) {
+                // Registered by a submit that has not published it yet: it never runs, and
+                // ends Cancelled when a worker reaches it.
+                task->cancelled.store(true, std::memory_order_release);
+                return true;
+            }
             plan = planCancelledLocked(*removed);
         }
         deliver(*removed, RunResult{TaskOutcome::State::Cancelled, {}, {}}, plan);
@@ -843,7 +1134,8 @@ public:
         std::unique_lock lock(m_mutex);
         m_doneWaiters.fetch_add(1);
         const auto done = [this] {
-            return m_queuedTotal == 0 && m_inFlight == 0 && m_pendingDeliveries.load() == 0;
+            return m_queuedTotal == 0 && m_inFlight == 0 && m_pendingDeliveries.load() == 0
+                   && !m_inbox.hasPublished();
         };
         bool ok = true;
         if (deadline.isForever())
@@ -854,11 +1146,12 @@ public:
         return ok;
     }
 
-    PoolStats stats() const
+    PoolStats stats()
     {
         const SystemResources::Snapshot snap = m_resources.snapshot(); // never under m_mutex
         PoolStats s;
         std::lock_guard lock(m_mutex);
+        drainInboxLocked(); // so the queue counts include fast submits
         s.workers = static_cast<int>(m_workers.size());
         s.busyWorkers = static_cast<int>(std::count_if(
             m_workers.begin(), m_workers.end(), [](const auto &w) { return !w->inHand.empty(); }));
@@ -878,9 +1171,10 @@ public:
         return s;
     }
 
-    PoolHealth healthCheck() const
+    PoolHealth healthCheck()
     {
         std::lock_guard lock(m_mutex);
+        drainInboxLocked();
         PoolHealth h;
         h.workers = static_cast<int>(m_workers.size());
         h.queued = m_queuedTotal;
@@ -924,6 +1218,7 @@ public:
                 return;
             m_minWorkers = std::max(1, minWorkers);
             m_maxWorkers = std::max(m_minWorkers, maxWorkers);
+            m_maxWorkerCount.store(m_maxWorkers);
             const auto before = m_workers.size();
             while (static_cast<int>(m_workers.size()) < m_minWorkers && spawnWorkerLocked()) {
             }
@@ -950,6 +1245,7 @@ public:
             if (m_stopping)
                 return m_shutdownStatus;
             m_stopping = true;
+            m_stoppingFlag.store(true, std::memory_order_seq_cst);
             for (TaskPtr &task : drainQueuesLocked()) {
                 const DeliveryPlan plan = planCancelledLocked(*task);
                 dropped.emplace_back(std::move(task), plan);
@@ -1048,8 +1344,15 @@ private:
         {
             WakeList wake;
             std::lock_guard lock(m_mutex);
-            if (m_stopping || (id && m_ids.find(*id, hash)))
+            if (m_stopping)
                 return false;
+            std::unique_lock ids(m_idMutex, std::defer_lock);
+            if (id) {
+                ids.lock(); // held from the duplicate check to the registration
+                if (m_ids.find(*id, hash))
+                    return false;
+            }
+            drainInboxLocked(); // earlier fast submits of this thread queue first
             // A slab allocation is a pointer bump (a malloc every few hundred records), cheaper
             // than dropping the lock and taking it again.
             TaskPtr task = takeSpareLocked();
@@ -1062,6 +1365,10 @@ private:
             task->fn = std::move(fn);
             task->level = static_cast<std::int8_t>(level);
             task->reply = std::move(reply);
+            if (id) {
+                m_ids.insert(task.get());
+                ids.unlock();
+            }
             enqueueLocked(std::move(task), nullptr);
             grow = markGrowthLocked();
             wakeLocked(1, wake);
@@ -1112,10 +1419,18 @@ private:
             std::lock_guard lock(m_mutex);
             if (m_stopping)
                 return 0;
-            m_ids.reserve(m_ids.size() + named); // one rehash per batch, not log2(n)
+            drainInboxLocked();
+            std::unique_lock ids(m_idMutex, std::defer_lock);
+            if (named > 0) {
+                ids.lock();
+                m_ids.reserve(m_ids.size() + named); // one rehash per batch, not log2(n)
+            }
             for (auto &task : tasks) {
-                if (!task->id.isEmpty() && m_ids.find(task->id, task->idHash))
-                    continue;
+                if (!task->id.isEmpty()) {
+                    if (m_ids.find(task->id, task->idHash))
+                        continue;
+                    m_ids.insert(task.get());
+                }
                 Worker *lane = m_workers.empty()
                                    ? nullptr
                                    : m_workers[m_nextLane++ % m_workers.size()].get();
@@ -1144,8 +1459,6 @@ private:
         if (task->level == kBackgroundLevel)
             task->enqueuedAt = nowLocked();
         task->lane = lane;
-        if (!task->id.isEmpty()) // id-less tasks are never looked up
-            m_ids.insert(task.get());
         adjustQueuedLocked(task->level, 1);
         if (lane) {
             ++lane->queued;
@@ -1155,9 +1468,52 @@ private:
         }
     }
 
+    /// Moves the inbox's tasks to the global lanes, oldest first; every lock holder that queues
+    /// or chooses work calls it first. Returns how many it moved.
+    int drainInboxLocked()
+    {
+        // Reset the hint before reading the ring: a task published after this point lowers it
+        // again (its submitter does so after publishing), so a waiting task stays covered.
+        if (m_inboxTop.load(std::memory_order_relaxed) != kLevels)
+            m_inboxTop.store(kLevels, std::memory_order_seq_cst);
+        std::array<int, kLevels> added{};
+        const int count = m_inbox.drain([&](TaskPtr task, int level) {
+            // Only what enqueueLocked() would do for an id-less, non-BACKGROUND task, written
+            // without reading the record (it is still in the submitter's cache).
+            task->seq = m_nextSeq++;
+            task->lane = nullptr;
+            ++added[static_cast<std::size_t>(level)];
+            m_global[static_cast<std::size_t>(level)].push_back(std::move(task));
+        });
+        if (count > 0) {
+            for (int l = 0; l < kLevels; ++l)
+                m_queued[static_cast<std::size_t>(l)] += added[static_cast<std::size_t>(l)];
+            adjustQueuedLocked(0, 0); // totals and the hint, once per drain
+            m_queuedTotal += count;
+        }
+        return count;
+    }
+
+    /// The "most urgent queued level" hint, inbox included; read without the lock.
+    int topLevelHint() const
+    {
+        return std::min(m_topLevel.load(std::memory_order_relaxed),
+                        m_inboxTop.load(std::memory_order_relaxed));
+    }
+
     void forgetIdLocked(Task &task)
     {
-        if (task.linkToThis) // registered: named and not yet forgotten
+        if (task.id.isEmpty()) // id-less tasks are never registered
+            return;
+        std::lock_guard ids(m_idMutex);
+        forgetIdHeld(task);
+    }
+
+    /// forgetIdLocked() for a caller that holds m_idMutex (a worker booking a run of tasks takes
+    /// it once for all of them).
+    void forgetIdHeld(Task &task)
+    {
+        if (task.linkToThis) // registered and not yet forgotten
             m_ids.remove(&task);
     }
 
@@ -1181,6 +1537,7 @@ private:
         while (count-- > 0 && !m_idle.empty()) {
             std::shared_ptr<Worker> worker = std::move(m_idle.back());
             m_idle.pop_back();
+            m_idleCount.store(static_cast<int>(m_idle.size()), std::memory_order_relaxed);
             worker->woken = true;
             wake.add(std::move(worker));
         }
@@ -1211,6 +1568,7 @@ private:
             return false;
         }
         m_workers.push_back(std::move(worker));
+        m_workerCount.store(static_cast<int>(m_workers.size()), std::memory_order_seq_cst);
         ++m_starting;
         ++m_threadsAlive;
         return true;
@@ -1232,9 +1590,9 @@ private:
     {
         const auto l = static_cast<std::size_t>(level);
         if (!self->lanes[l].empty())
-            return {&self->lanes[l], self};
+            return {&self->lanes[l], self, level};
         if (!m_global[l].empty())
-            return {&m_global[l], nullptr};
+            return {&m_global[l], nullptr, level};
         Worker *victim = nullptr;
         std::size_t longest = 0;
         for (auto &other : m_workers) {
@@ -1245,7 +1603,7 @@ private:
             }
         }
         Q_ASSERT(victim);
-        return {&victim->lanes[l], victim};
+        return {&victim->lanes[l], victim, level};
     }
 
     LanePick oldestBackgroundLocked()
@@ -1254,7 +1612,7 @@ private:
         LanePick best;
         auto consider = [&](std::deque<TaskPtr> &lane, Worker *owner) {
             if (!lane.empty() && (!best.lane || lane.front()->seq < best.lane->front()->seq))
-                best = {&lane, owner};
+                best = {&lane, owner, kBackgroundLevel};
         };
         consider(m_global[l], nullptr);
         for (auto &worker : m_workers)
@@ -1302,7 +1660,11 @@ private:
     {
         TaskPtr task = std::move(pick.lane->front());
         pick.lane->pop_front();
-        adjustQueuedLocked(task->level, -1);
+        Q_ASSERT(task->level == pick.level);
+        // The lane says the level: reading it from the record would wait, lock held, for the
+        // record's cache line to come over from the submitting core.
+        adjustQueuedLocked(pick.level, -1);
+        prefetchRecord(task.get());
         if (pick.owner) {
             --pick.owner->queued;
             if (pick.owner != self)
@@ -1317,23 +1679,26 @@ private:
     /// Takes the next task into `self`'s hands, plus (for tiny tasks) a few more of the same
     /// priority from the same lane. Never more than one when stealing, and not while queued
     /// BACKGROUND work could age past the reserved ones.
-    void takeLocked(Worker *self)
+    /// Returns how many tasks it first moved from the inbox to the lanes.
+    int takeLocked(Worker *self)
     {
+        const int drained = drainInboxLocked();
         if (m_queuedTotal == 0)
-            return;
+            return drained;
         const LanePick pick = chooseLocked(self);
         popIntoHandLocked(self, pick);
         if (self->prefetch <= 1 || (pick.owner && pick.owner != self))
-            return;
+            return drained;
         const int background = m_queued[static_cast<std::size_t>(kBackgroundLevel)];
         if (background != 0 && background != m_queuedTotal)
-            return;
+            return drained;
         std::size_t extra = pick.lane->size();
         if (!pick.owner) // the global lane is shared: leave the other workers their part
             extra /= m_workers.size();
         extra = std::min(extra, static_cast<std::size_t>(self->prefetch - 1));
         while (extra-- > 0)
             popIntoHandLocked(self, pick);
+        return drained;
     }
 
     /// Puts reserved tasks that have not started back at the front of their lane, in order.
@@ -1359,7 +1724,8 @@ private:
                                : m_global[static_cast<std::size_t>(task.level)];
         const auto it = std::find_if(lane.begin(), lane.end(),
                                      [&](const TaskPtr &queued) { return queued.get() == &task; });
-        Q_ASSERT(it != lane.end());
+        if (it == lane.end())
+            return {}; // not in a lane yet (see cancel())
         TaskPtr removed = std::move(*it);
         lane.erase(it);
         if (task.lane)
@@ -1374,6 +1740,7 @@ private:
 
     std::vector<TaskPtr> drainQueuesLocked()
     {
+        drainInboxLocked();
         std::vector<TaskPtr> all;
         all.reserve(static_cast<std::size_t>(m_queuedTotal));
         auto take = [&](std::deque<TaskPtr> &lane) {
@@ -1417,7 +1784,7 @@ private:
     void notifyIfDoneLocked()
     {
         if (m_doneWaiters.load() > 0 && m_queuedTotal == 0 && m_inFlight == 0
-            && m_pendingDeliveries.load() == 0)
+            && m_pendingDeliveries.load() == 0 && !m_inbox.hasPublished())
             m_doneCv.notify_all();
     }
 
@@ -1436,9 +1803,15 @@ private:
         return planLocked(task, SignalKind::Cancelled);
     }
 
-    DeliveryPlan finishLocked(const TaskPtr &task, const RunResult &result)
+    DeliveryPlan finishLocked(const TaskPtr &task, const RunResult &result,
+                              std::unique_lock<PoolMutex> &ids)
     {
-        forgetIdLocked(*task); // the id is free again before anyone hears about the end
+        // The id is free again before anyone hears about the end.
+        if (!task->id.isEmpty()) {
+            if (!ids.owns_lock())
+                ids.lock();
+            forgetIdHeld(*task);
+        }
         --m_inFlight;
         ++m_ran;
         SignalKind kind = SignalKind::Completed;
@@ -1475,6 +1848,8 @@ private:
     /// when the maximum was lowered under load).
     int retireLocked(Worker *self, WakeList &wake)
     {
+        if (!m_stopping)
+            drainInboxLocked(); // maybe the last awake worker: what it leaves, others must see
         for (std::size_t level = 0; level < self->lanes.size(); ++level) {
             for (TaskPtr &task : self->lanes[level]) {
                 task->lane = nullptr;
@@ -1488,6 +1863,7 @@ private:
         Q_ASSERT(it != m_workers.end());
         m_retired.push_back(std::move(*it));
         m_workers.erase(it);
+        m_workerCount.store(static_cast<int>(m_workers.size()), std::memory_order_seq_cst);
         --m_threadsAlive;
         m_exitCv.notify_all();
         if (m_queuedTotal > 0)
@@ -1522,25 +1898,28 @@ private:
                     m_spareTasks.push_back(std::move(spare));
             m_runTime += ranFor;
             ranFor = {};
-            for (RunResult &result : results) {
-                TaskPtr task = std::move(self->inHand.front());
-                self->inHand.pop_front();
-                const DeliveryPlan plan = finishLocked(task, result);
-                finished.push_back({std::move(task), std::move(result), plan});
+            {
+                std::unique_lock<PoolMutex> ids(m_idMutex, std::defer_lock); // once per run
+                for (RunResult &result : results) {
+                    TaskPtr task = std::move(self->inHand.front());
+                    self->inHand.pop_front();
+                    const DeliveryPlan plan = finishLocked(task, result, ids);
+                    finished.push_back({std::move(task), std::move(result), plan});
+                }
             }
             results.clear();
             // Reserved tasks are not started while something more urgent waits.
-            if (!self->inHand.empty()
-                && m_topLevel.load(std::memory_order_relaxed) < self->inHand.front()->level)
+            if (!self->inHand.empty() && topLevelHint() < self->inHand.front()->level)
                 giveBackLocked(self);
 
             bool exit = false;
+            int drained = 0; // inbox tasks this visit moved to the lanes
             while (self->inHand.empty()) {
                 if (m_stopping || static_cast<int>(m_workers.size()) > m_maxWorkers) {
                     exit = true;
                     break;
                 }
-                takeLocked(self);
+                drained += takeLocked(self);
                 if (!self->inHand.empty() || !finished.empty()) // deliver before sleeping
                     break;
                 if (timedOut && static_cast<int>(m_workers.size()) > m_minWorkers) {
@@ -1549,6 +1928,14 @@ private:
                 }
                 self->woken = false;
                 m_idle.push_back(shared);
+                m_idleCount.store(static_cast<int>(m_idle.size()), std::memory_order_seq_cst);
+                // Pairs with submitToInbox(): a task pushed before this worker looked idle is
+                // seen here; one pushed after sees the idle count and settles the inbox itself.
+                if (m_inbox.hasPublished()) {
+                    m_idle.pop_back();
+                    m_idleCount.store(static_cast<int>(m_idle.size()), std::memory_order_relaxed);
+                    continue;
+                }
                 lock.unlock();
                 const bool released = self->wake.tryAcquireFor(m_config.idleTimeout);
                 if (!released)
@@ -1561,6 +1948,7 @@ private:
                 } else {
                     // Timed out, or consumed a stale permit: still on the idle stack.
                     m_idle.erase(std::find(m_idle.begin(), m_idle.end(), shared));
+                    m_idleCount.store(static_cast<int>(m_idle.size()), std::memory_order_relaxed);
                     timedOut = !released;
                 }
             }
@@ -1569,6 +1957,13 @@ private:
 
             int resized = -1;
             WakeList wake;
+            bool grow = false;
+            if (drained > 0 && m_queuedTotal > 0 && !m_stopping) {
+                // Fast submits queue without waking anyone while all workers are busy; the
+                // worker that brings them in wakes (or grows) for what it leaves behind.
+                grow = markGrowthLocked();
+                wakeLocked(m_queuedTotal, wake);
+            }
             if (exit) {
                 const bool shrinking = !m_stopping;
                 const int workers = retireLocked(self, wake);
@@ -1578,6 +1973,8 @@ private:
             const std::size_t reserved = self->inHand.size();
             lock.unlock();
             wake.releaseAll();
+            if (grow)
+                growIfAllowed();
             spares.clear(); // records the spare list had no room for are freed without the lock
 
             for (Finished &f : finished) {
@@ -1602,7 +1999,7 @@ private:
             const auto started = Clock::now();
             for (std::size_t i = 0; i < reserved; ++i) {
                 const TaskPtr &task = self->inHand[i];
-                if (i > 0 && m_topLevel.load(std::memory_order_relaxed) < task->level)
+                if (i > 0 && topLevelHint() < task->level)
                     break; // something more urgent was queued: back to the lock
                 results.push_back(execute(task));
                 if (needsDelivery(*task))
@@ -1622,6 +2019,20 @@ private:
     {
         return task.reply || isListening(SignalKind::Completed)
                || isListening(SignalKind::Failed) || isListening(SignalKind::Cancelled);
+    }
+
+    /// Starts fetching a record (with its shared_ptr counts just before it) that another core
+    /// wrote last, for writing: a worker about to run it, or a submitter about to fill it, has
+    /// other work to do first, so the cache misses overlap with that work.
+    static void prefetchRecord(const Task *task)
+    {
+#if defined(__GNUC__)
+        const char *const begin = reinterpret_cast<const char *>(task) - 16;
+        for (std::size_t offset = 0; offset < sizeof(Task) + 16; offset += 64)
+            __builtin_prefetch(begin + offset, 1);
+#else
+        Q_UNUSED(task)
+#endif
     }
 
     static RunResult execute(const TaskPtr &task)
@@ -1831,8 +2242,22 @@ private:
     std::array<std::deque<TaskPtr>, kLevels> m_global;
     std::array<int, kLevels> m_queued{};
     std::atomic<int> m_topLevel{kLevels}; ///< highest queued priority index; kLevels if none
+    // The inbox of id-less submits (see "Inbox" in the design note): producers push with one
+    // CAS, a holder of m_mutex takes the whole list. On its own cache line, so a stream of
+    // submits moves only this line between the submitter and the workers.
+    Inbox m_inbox;
+    alignas(64) std::atomic<int> m_inboxTop{kLevels}; ///< lowest level pushed since a drain
+    // Read by every fast submit, written rarely (under m_mutex): mirrors of locked state.
+    alignas(64) std::atomic<int> m_idleCount{0};   ///< m_idle.size()
+    std::atomic<int> m_workerCount{0};             ///< m_workers.size()
+    std::atomic<int> m_maxWorkerCount{1};          ///< m_maxWorkers
+    std::atomic<bool> m_stoppingFlag{false};       ///< m_stopping
     int m_queuedTotal = 0;
-    IdTable m_ids; ///< pending or running; finished ids are forgotten
+    /// Guards m_ids and the records' table links. Taken alone by a fast named submit (its
+    /// duplicate check must not wait for the pool lock), else only inside m_mutex: the lock
+    /// order is m_mutex, then m_idMutex.
+    PoolMutex m_idMutex;
+    IdTable m_ids; ///< pending or running (also between registration and the inbox); finished ids are forgotten
     std::vector<TaskPtr> m_spareTasks;
     std::vector<std::shared_ptr<Worker>> m_workers;
     std::vector<std::shared_ptr<Worker>> m_retired;

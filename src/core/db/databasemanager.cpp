@@ -391,9 +391,11 @@ Status DatabaseManager::moveAsideLocked(const QString &reason)
 Status DatabaseManager::configure(Connection &connection) const
 {
     connection.setBusyTimeout(m_options.busyTimeout);
-    const QByteArray pragmas = QByteArrayLiteral("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
-                                                 "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -")
+    QByteArray pragmas = QByteArrayLiteral("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                                           "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -")
         + QByteArray::number(m_options.cacheSizeKiB) + ';';
+    if (m_options.mmapSizeBytes > 0)
+        pragmas += QByteArrayLiteral(" PRAGMA mmap_size = ") + QByteArray::number(m_options.mmapSizeBytes) + ';';
     return connection.exec(pragmas.constData());
 }
 

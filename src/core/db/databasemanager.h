@@ -35,6 +35,10 @@ public:
         std::chrono::milliseconds lockDeadline{30000};
         /// Page cache per connection, in KiB.
         int cacheSizeKiB = 16384;
+        /// Bytes of the file each connection reads through a memory map (PRAGMA mmap_size; 0 =
+        /// SQLite's default, none): pages are used in place instead of copied by pread into
+        /// page-cache buffers. For short-lived read-heavy processes (the CLI's metadata command).
+        qint64 mmapSizeBytes = 0;
         /// Take a backup in shutdownNow() (not in emergency mode), keeping backupKeep of them.
         bool backupOnShutdown = false;
         int backupKeep = 2;

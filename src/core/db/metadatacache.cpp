@@ -48,30 +48,45 @@ Status putIn(Connection &c, const MetadataRecord &record, qint64 fileId, qint64 
     return st->run();
 }
 
-// Reports each valid entry among `queries` to `hit`.
-Status lookupIn(Connection &c, const QList<MetadataQuery> &queries, MetadataMode minimum,
-                const std::function<void(const QByteArray &, MetadataEntry &&)> &hit)
+// The one row walker of every lookup: steps kSelect for each query and calls
+// `hit(i, mode, statement)` for each entry still valid for `queries[i]` (same size and mtime, at
+// least `minimum`). The statement's row (json in column 1, updated_at in 4) lives only during
+// the call.
+template <typename Hit>
+Status walkHits(Connection &c, const QList<MetadataQuery> &queries, MetadataMode minimum, Hit &&hit)
 {
     auto st = c.prepare(kSelect);
     if (!st)
         return st.error();
-    for (const MetadataQuery &query : queries) {
+    for (qsizetype i = 0; i < queries.size(); ++i) {
+        const MetadataQuery &query = queries.at(i);
         st->bindBlob(1, query.path);
         auto row = st->step();
         if (!row)
             return row.error();
         if (!*row)
             continue;
-        MetadataEntry entry;
-        entry.mode = st->view(0) == kExtendedUtf8 ? MetadataMode::Extended : MetadataMode::Fast;
-        entry.stamp = FileStamp{st->int64(2), st->int64(3)};
-        if (entry.stamp != query.stamp || (minimum == MetadataMode::Extended && entry.mode != minimum))
+        const MetadataMode mode = st->view(0) == kExtendedUtf8 ? MetadataMode::Extended : MetadataMode::Fast;
+        if (FileStamp{st->int64(2), st->int64(3)} != query.stamp
+            || (minimum == MetadataMode::Extended && mode != minimum))
             continue;
-        entry.json = st->utf8(1);
-        entry.updatedAtMs = st->int64(4);
-        hit(query.path, std::move(entry));
+        hit(i, mode, *st);
     }
     return {};
+}
+
+// Reports each valid entry among `queries` to `hit`, as a MetadataEntry.
+template <typename Hit>
+Status lookupIn(Connection &c, const QList<MetadataQuery> &queries, MetadataMode minimum, Hit &&hit)
+{
+    return walkHits(c, queries, minimum, [&](qsizetype i, MetadataMode mode, Statement &st) {
+        MetadataEntry entry;
+        entry.mode = mode;
+        entry.stamp = queries.at(i).stamp;
+        entry.json = st.utf8(1);
+        entry.updatedAtMs = st.int64(4);
+        hit(queries.at(i).path, std::move(entry));
+    });
 }
 
 } // namespace
@@ -101,24 +116,8 @@ Status MetadataCache::forEachHit(const QList<MetadataQuery> &queries, MetadataMo
                                  const std::function<void(qsizetype, MetadataMode, QByteArrayView)> &hit) const
 {
     return m_database.read([&](Connection &c) -> Status {
-        auto st = c.prepare(kSelect);
-        if (!st)
-            return st.error();
-        for (qsizetype i = 0; i < queries.size(); ++i) {
-            const MetadataQuery &query = queries.at(i);
-            st->bindBlob(1, query.path);
-            auto row = st->step();
-            if (!row)
-                return row.error();
-            if (!*row)
-                continue;
-            const MetadataMode mode = st->view(0) == kExtendedUtf8 ? MetadataMode::Extended : MetadataMode::Fast;
-            if (FileStamp{st->int64(2), st->int64(3)} != query.stamp
-                || (minimum == MetadataMode::Extended && mode != minimum))
-                continue;
-            hit(i, mode, st->view(1));
-        }
-        return {};
+        return walkHits(c, queries, minimum,
+                        [&hit](qsizetype i, MetadataMode mode, Statement &st) { hit(i, mode, st.view(1)); });
     });
 }
 

@@ -5,6 +5,7 @@
 #include "core/db/metadatacache.h"
 #include "core/files/nativepath.h"
 #include "core/logging.h"
+#include "core/metadata/cachejson.h"
 #include "core/metadata/exiftoolpool.h"
 #include "core/metadata/exiv2reader.h"
 #include "core/metadata/sidecarmerger.h"
@@ -68,10 +69,12 @@ struct Shared {
     std::vector<std::vector<qsizetype>> sidecarsOf;  // requested index -> sidecar job indices
     std::vector<std::vector<qsizetype>> waitingOn;   // sidecar job index -> requested indices
     qsizetype requested = 0;
-    // Records read (not cached) are serialised for the cache by the task that read them, in
-    // parallel, instead of all on the calling thread before the store.
-    bool serialiseForCache = false;
-    std::vector<QByteArray> cacheJson; // by job index
+    // Records read (not cached) are queued for the calling thread's stores while reading.
+    bool queueForCache = false;
+    // Options::printFormOfCacheHits: cache hits of requested files without sidecars keep their
+    // document in JsonWriter's form instead of being parsed.
+    bool printFormOfCacheHits = false;
+    std::vector<qsizetype> storable; // jobs read and not yet taken for a store
     QList<MetadataRecord> pending;   // merged records not yet handed to the caller
     std::vector<qsizetype> fallback; // jobs the in-process reader declined
     QByteArray lastPath;
@@ -141,16 +144,10 @@ void Shared::publishMany(std::vector<std::pair<qsizetype, MetadataRecord>> &reco
 
 void Shared::publish(qsizetype job, MetadataRecord record, Route from)
 {
-    QByteArray json;
-    if (serialiseForCache && (from == Route::Reader || from == Route::ExifTool) && record.ok()) {
-        json = MetadataLoader::toCacheJson(record.fields);
-        // The writer's growth slack would stay allocated until the store: give it back (an
-        // in-place shrink) so the pool threads' heaps grow less.
-        json.squeeze();
-    }
+    const bool forCache = queueForCache && (from == Route::Reader || from == Route::ExifTool) && record.ok();
     std::lock_guard lock(mutex);
-    if (storeLocked(job, record, from) && !json.isEmpty()) {
-        cacheJson[size_t(job)] = std::move(json);
+    if (storeLocked(job, record, from) && forCache) {
+        storable.push_back(job);
     }
 }
 
@@ -263,19 +260,34 @@ void lookupBatch(Shared &shared, const std::vector<Job> &jobs, const std::vector
         if (reported[size_t(q)] != 0) {
             return;
         }
-        std::optional<QJsonObject> fields =
-            MetadataLoader::fromCacheJson(QByteArray::fromRawData(json.data(), json.size()));
-        if (!fields) {
-            return; // an unreadable entry: the file is read again
+        const qsizetype j = jobOfQuery[size_t(q)];
+        MetadataRecord record;
+        // Only for a requested file that merges no sidecar and is no other file's sidecar: merging
+        // needs the parsed fields on both sides.
+        if (shared.printFormOfCacheHits && j < shared.requested && shared.sidecarsOf[size_t(j)].empty()
+            && shared.waitingOn[size_t(j)].empty()) {
+            // No parse, no QJsonObject: the document is checked and brought into the form the
+            // caller prints (a document this cannot vouch for takes the parse below).
+            QByteArray printed;
+            printed.reserve(json.size() + 32);
+            if (cachejson::appendPrintForm(printed, json)) {
+                record.printedFields = std::move(printed);
+            }
+        }
+        if (record.printedFields.isEmpty()) {
+            std::optional<QJsonObject> fields =
+                MetadataLoader::fromCacheJson(QByteArray::fromRawData(json.data(), json.size()));
+            if (!fields) {
+                return; // an unreadable entry: the file is read again
+            }
+            record.fields = std::move(*fields);
         }
         reported[size_t(q)] = 1;
-        const Job &job = jobs[size_t(jobOfQuery[size_t(q)])];
-        MetadataRecord record;
+        const Job &job = jobs[size_t(j)];
         record.index = job.index;
         record.path = job.path;
         record.mode = fromDb(mode);
-        record.fields = std::move(*fields);
-        hits.emplace_back(jobOfQuery[size_t(q)], std::move(record));
+        hits.emplace_back(j, std::move(record));
     });
     totals.hits.fetch_add(qint64(hits.size()), std::memory_order_relaxed);
     shared.publishMany(hits, Route::Cache);
@@ -325,7 +337,7 @@ MetadataLoader::MetadataLoader(Options options) : m_options(std::move(options))
 
 QByteArray MetadataLoader::toCacheJson(const QJsonObject &fields)
 {
-    return QJsonDocument(fields).toJson(QJsonDocument::Compact);
+    return cachejson::serialize(fields);
 }
 
 std::optional<QJsonObject> MetadataLoader::fromCacheJson(const QByteArray &json)
@@ -402,8 +414,8 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
     const qsizetype total = qsizetype(jobs.size());
     shared->done.resize(size_t(total));
     shared->route.resize(size_t(total), Route::None);
-    shared->cacheJson.resize(size_t(total));
-    shared->serialiseForCache = m_options.cache != nullptr;
+    shared->queueForCache = m_options.cache != nullptr;
+    shared->printFormOfCacheHits = m_options.printFormOfCacheHits;
     shared->emitted.resize(size_t(requested), 0);
     shared->waitingOn.resize(size_t(total));
     for (qsizetype i = 0; i < requested; ++i) {
@@ -507,6 +519,60 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
     drain();
 
     logPhase("cache");
+    // New records go to the cache while the rest is still being read, a transaction per batch of
+    // `cacheStoreBatch` records, on this thread (it only waits while the pool reads): the store no
+    // longer waits for the last file. Documents are written here too, each batch's freed before
+    // the next, so their memory is reused instead of every document of the run staying allocated
+    // in the readers' heaps until the end.
+    std::vector<char> stored(size_t(total), 0);
+    bool storeFailed = false;
+    QByteArray documentBuffer;
+    const auto storeReady = [&](size_t minimum) {
+        if (m_options.cache == nullptr || storeFailed) {
+            return;
+        }
+        std::vector<std::pair<qsizetype, MetadataRecord>> taken;
+        {
+            std::lock_guard lock(shared->mutex);
+            if (shared->storable.empty() || shared->storable.size() < minimum) {
+                return;
+            }
+            taken.reserve(shared->storable.size());
+            for (qsizetype j : shared->storable) {
+                taken.emplace_back(j, *shared->done[size_t(j)]); // shares the fields
+            }
+            shared->storable.clear();
+        }
+        const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+        const qint64 racyNs = qint64(m_options.racyWindow.count()) * 1'000'000;
+        QList<db::MetadataRecord> batch;
+        batch.reserve(qsizetype(taken.size()));
+        for (const auto &[j, record] : taken) {
+            const Job &job = jobs[size_t(j)];
+            stored[size_t(j)] = 1;
+            if (job.stamp && job.stamp->mtimeNs < nowNs - racyNs) {
+                documentBuffer.clear(); // keeps its capacity
+                cachejson::appendDocument(documentBuffer, record.fields);
+                batch.append(db::MetadataRecord{job.absolute, toDb(record.mode),
+                                                QByteArray(documentBuffer.constData(), documentBuffer.size()),
+                                                *job.stamp});
+            }
+        }
+        taken.clear();
+        if (batch.isEmpty()) {
+            return;
+        }
+        const Status done = m_options.cache->putMany(batch);
+        if (done) {
+            outcome.cached += batch.size();
+        } else {
+            storeFailed = true; // reported once; the records themselves stay valid
+            outcome.cacheError = done.error();
+            qCWarning(lcMetadata) << "metadata cache store failed:" << done.error().toString();
+        }
+    };
+    const size_t storeBatch = size_t(std::max(1, m_options.cacheStoreBatch));
+
     // 4. and 5. Read what the cache did not have: in-process first (fast), then ExifTool.
     std::vector<qsizetype> inProcess;
     std::vector<qsizetype> viaExifTool;
@@ -568,6 +634,7 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
 
         std::function<void()> startExifToolPhase;
         const auto onEnded = [&](const TaskOutcome &ended) {
+            storeReady(storeBatch);
             const int phase = phaseOf.take(ended.id);
             if (phase == 0) {
                 return;
@@ -645,6 +712,7 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
                     }
                 }
                 drain();
+                storeReady(storeBatch);
             });
             ticker.start();
             loop.exec();
@@ -728,11 +796,12 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
             }
             ++(from == Route::Reader ? outcome.readInProcess : outcome.readByExifTool);
             const Job &job = jobs[size_t(j)];
+            if (stored[size_t(j)] != 0) {
+                continue; // taken by a store while reading
+            }
             if (record->ok() && job.stamp) {
                 if (m_options.cache != nullptr && job.stamp->mtimeNs < nowNs - racyNs) {
-                    QByteArray &json = shared->cacheJson[size_t(j)];
-                    toStore.append(db::MetadataRecord{job.absolute, toDb(record->mode),
-                                                      json.isEmpty() ? toCacheJson(record->fields) : std::move(json),
+                    toStore.append(db::MetadataRecord{job.absolute, toDb(record->mode), toCacheJson(record->fields),
                                                       *job.stamp});
                 }
             }
@@ -753,13 +822,13 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
         }
     }
     logPhase("collect");
-    if (!toStore.isEmpty()) {
-        const Status stored = m_options.cache->putMany(toStore);
-        if (stored) {
-            outcome.cached = toStore.size();
+    if (!toStore.isEmpty() && !storeFailed) {
+        const Status storedRest = m_options.cache->putMany(toStore);
+        if (storedRest) {
+            outcome.cached += toStore.size();
         } else {
-            outcome.cacheError = stored.error();
-            qCWarning(lcMetadata) << "metadata cache store failed:" << stored.error().toString();
+            outcome.cacheError = storedRest.error();
+            qCWarning(lcMetadata) << "metadata cache store failed:" << storedRest.error().toString();
         }
     }
     logPhase("store");

@@ -33,9 +33,10 @@ class ExifToolPool;
 ///    one pool task per ExifTool process pulling chunks from a shared queue.
 /// Companion sidecars (SidecarMerger: same-stem .xmp, Sony M01.XML) are loaded like files - cached
 /// under their own path and stamp - and merged into their main file's record where it has no
-/// value; a record is handed out once its sidecars are in. New records are stored in the cache in
-/// one transaction at the end (partial results after a cancel too), except errors and files
-/// modified within `racyWindow` (a rewrite in the same timestamp tick could keep their stamp).
+/// value; a record is handed out once its sidecars are in. New records are stored in the cache
+/// while the rest is read (a transaction per `cacheStoreBatch` ready records) and at the end
+/// (partial results after a cancel too), except errors and files modified within `racyWindow` (a
+/// rewrite in the same timestamp tick could keep their stamp).
 /// Cancel: queued pool tasks are removed, Exiv2 tasks stop before their next file, ExifTool stops
 /// after the file it is on (see ExifToolProcess); run() returns what finished.
 ///
@@ -51,9 +52,14 @@ public:
         concurrency::TaskPriority priority = concurrency::TaskPriority::Normal;
         bool useInProcessReader = true; ///< false: fast mode through ExifTool too (benchmarks)
         bool mergeSidecars = true;
+        /// Cache hits of requested files without sidecars come with empty `fields` and the
+        /// fields as JsonWriter prints them in MetadataRecord::printedFields, without parsing the
+        /// document (a caller that only prints them, the CLI's --json, saves most of a re-open).
+        bool printFormOfCacheHits = false;
         int readerFilesPerTask = 64;
         int exiftoolFilesPerChunk = 96; ///< most files in one request to a process (fewer as the queue ends)
         int exiftoolFilesPerCommand = 16; ///< files per `-execute` (ExifToolProcess's throughput mode)
+        int cacheStoreBatch = 256; ///< ready documents stored in one transaction while reading
         std::chrono::milliseconds tick{40};
         std::chrono::milliseconds racyWindow{2000};
     };
@@ -85,7 +91,7 @@ public:
     /// Loads `paths` (native bytes; relative ones against the current directory) in `mode`.
     [[nodiscard]] Outcome run(const QList<QByteArray> &paths, MetadataMode mode, const Callbacks &callbacks) const;
 
-    /// The cache's document for a record's fields, and back.
+    /// The cache's document for a record's fields (cachejson::serialize), and back.
     [[nodiscard]] static QByteArray toCacheJson(const QJsonObject &fields);
     [[nodiscard]] static std::optional<QJsonObject> fromCacheJson(const QByteArray &json);
 

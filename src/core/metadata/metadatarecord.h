@@ -29,6 +29,9 @@ struct MetadataRecord {
     QByteArray path;      ///< native bytes, as given
     MetadataMode mode = MetadataMode::Fast;
     QJsonObject fields;
+    /// Only from a MetadataLoader run with Options::printFormOfCacheHits: when not empty, `fields`
+    /// is empty and this is what JsonWriter::value(fields) would write (compact JSON).
+    QByteArray printedFields;
     std::optional<Error> error;
 
     [[nodiscard]] bool ok() const { return !error.has_value(); }

@@ -262,6 +262,10 @@ private Q_SLOTS:
     void idlessTasksAreCountedCancelledAndReported_data() { addWorkerRows(); }
     void idlessTasksAreCountedCancelledAndReported();
     void manyTinyTasksReuseRecords();
+    void idlessBurstKeepsOrderPastInboxCapacity();
+    void idlessSubmitsFromManyThreadsNeverStall_data() { addWorkerRows(); }
+    void idlessSubmitsFromManyThreadsNeverStall();
+    void idlessSubmitsRacingShutdownAreAllAccounted();
     void burstMemoryReturnedWhenIdle();
     void tokenOutlivesPool();
 };
@@ -1215,6 +1219,108 @@ void TestThreadPoolManager::manyTinyTasksReuseRecords()
     QCOMPARE(count.load(), 3 * kEach);
     QCOMPARE(pool->stats().completed, qint64(3 * kEach));
     QCOMPARE(pool->stats().queued(), 0);
+}
+
+void TestThreadPoolManager::idlessBurstKeepsOrderPastInboxCapacity()
+{
+    // Id-less submits to a busy pool queue without the pool lock, in a bounded inbox that a
+    // worker moves to the lanes when it next takes the lock; a full inbox sends submits through
+    // the lock. Across both routes and a named task in between, one order holds: priority
+    // first, then submission order.
+    PoolHandle pool(fixedConfig(1));
+    auto gates = holdWorkers(*pool.get(), 1);
+    Recorder ran;
+    constexpr int kTasks = 10000; // more than the inbox holds
+    QStringList expected;
+    for (int i = 0; i < kTasks; ++i) {
+        if (i == kTasks / 2) {
+            QVERIFY(pool->submit(QStringLiteral("named"), recordTask(ran, QStringLiteral("named"))));
+            expected << QStringLiteral("named");
+        }
+        const QString id = QString::number(i);
+        QVERIFY(pool->submit(recordTask(ran, id)));
+        expected << id;
+    }
+    QVERIFY(pool->submit(recordTask(ran, QStringLiteral("urgent")), TaskPriority::Critical));
+    expected.prepend(QStringLiteral("urgent"));
+    QCOMPARE(pool->stats().queuedPerPriority, (std::array<int, kTaskPriorityCount>{1, 0, kTasks + 1, 0, 0}));
+
+    gates.front()->open();
+    QVERIFY(pool->waitForDone(QDeadlineTimer(60s)));
+    QCOMPARE(ran.entries(), expected);
+}
+
+void TestThreadPoolManager::idlessSubmitsFromManyThreadsNeverStall()
+{
+    // Workers keep going idle and being woken while four threads submit id-less tasks. A task
+    // left in the inbox with every worker asleep would make waitForDone() time out.
+    QFETCH(int, workers);
+    PoolHandle pool(fixedConfig(workers));
+    std::atomic<int> count{0};
+    const auto tiny = [&count](const CancellationToken &) -> QVariant {
+        count.fetch_add(1, std::memory_order_relaxed);
+        return {};
+    };
+    constexpr int kThreads = 4;
+    constexpr int kEach = 25000;
+    std::atomic<int> accepted{0};
+    std::atomic<int> stalls{0};
+    std::vector<std::thread> submitters;
+    for (int t = 0; t < kThreads; ++t) {
+        submitters.emplace_back([&, t] {
+            const TaskPriority priority = t % 2 == 0 ? TaskPriority::Normal : TaskPriority::High;
+            for (int i = 0; i < kEach; ++i) {
+                if (pool->submit(tiny, priority))
+                    accepted.fetch_add(1, std::memory_order_relaxed);
+                if (i % 997 == 0 && !pool->waitForDone(QDeadlineTimer(20s))) // workers fall asleep
+                    stalls.fetch_add(1);
+            }
+        });
+    }
+    for (auto &thread : submitters)
+        thread.join();
+    QCOMPARE(stalls.load(), 0);
+    QCOMPARE(accepted.load(), kThreads * kEach);
+    QVERIFY(pool->waitForDone(QDeadlineTimer(60s)));
+    QCOMPARE(count.load(), kThreads * kEach);
+    const PoolStats stats = pool->stats();
+    QCOMPARE(stats.completed, qint64(kThreads * kEach));
+    QCOMPARE(stats.queued(), 0);
+}
+
+void TestThreadPoolManager::idlessSubmitsRacingShutdownAreAllAccounted()
+{
+    // A submit that returned true is a task that either ran or was reported cancelled, also
+    // when the pool shut down while the task sat in the inbox; after shutdown, submits fail.
+    PoolHandle pool(fixedConfig(2));
+    QSignalSpy completed(pool.get(), &ThreadPoolManager::taskCompleted);
+    QSignalSpy cancelled(pool.get(), &ThreadPoolManager::taskCancelled);
+    std::atomic<int> ran{0};
+    std::atomic<int> accepted{0};
+    std::atomic<bool> refused{false};
+    Gate started;
+    std::thread submitter([&] {
+        for (int i = 0; !refused.load(); ++i) {
+            if (pool->submit([&ran](const CancellationToken &) -> QVariant {
+                    ran.fetch_add(1, std::memory_order_relaxed);
+                    return {};
+                }))
+                accepted.fetch_add(1, std::memory_order_relaxed);
+            else
+                refused.store(true);
+            if (i == 20000)
+                started.open();
+        }
+    });
+    started.wait();
+    QVERIFY(pool->shutdownNow(10s, false).ok());
+    submitter.join();
+    QVERIFY(refused.load());
+    QVERIFY(!pool->submit([](const CancellationToken &) -> QVariant { return {}; }));
+    QVERIFY(ran.load() > 0);
+    // A task running when the shutdown began ran, but ends Cancelled (its token was cancelled).
+    QTRY_COMPARE_WITH_TIMEOUT(completed.count() + cancelled.count(), accepted.load(), 20000);
+    QVERIFY(completed.count() <= ran.load());
 }
 
 void TestThreadPoolManager::burstMemoryReturnedWhenIdle()

@@ -17,8 +17,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -234,22 +236,66 @@ private Q_SLOTS:
         }
     }
 
+    // A cached re-open prints byte for byte what a fresh read prints (cached documents go to the
+    // output without being parsed), fast and extended, for every fixture: odd names, sidecars
+    // (merged, so parsed), files with no metadata, errors.
+    void cachedJsonEqualsFreshJson_data()
+    {
+        QTest::addColumn<bool>("extended");
+        QTest::newRow("fast") << false;
+        QTest::newRow("extended") << true;
+    }
+
+    void cachedJsonEqualsFreshJson()
+    {
+        QFETCH(bool, extended);
+        // The cache skips files modified in the last 2 s: age the set instead of waiting.
+        const timespec anHourAgo{::time(nullptr) - 3600, 0};
+        const timespec times[2] = {anHourAgo, anHourAgo};
+        for (const auto &fixture : m_fixtures.entries()) {
+            QCOMPARE(::utimensat(AT_FDCWD, fixture.path.constData(), times, AT_SYMLINK_NOFOLLOW), 0);
+        }
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        const QString db = home.path() + QStringLiteral("/cache.db");
+        QStringList args{QStringLiteral("metadata"), QStringLiteral("--json"), QStringLiteral("--stats"), set()};
+        if (extended) {
+            args.insert(1, QStringLiteral("--extended"));
+        }
+        // The storing run prints what it read; the second run prints what the first stored.
+        // (Not compared with a --no-cache run: reading a file may move the access time ExifTool
+        // reports.)
+        const CliRun storing = cli(args, db);
+        const CliRun cached = cli(args, db);
+        QCOMPARE(storing.exitCode, 0);
+        QCOMPARE(cached.exitCode, 0);
+        QVERIFY(storing.out.size() > 1000);
+        QCOMPARE(cached.out, storing.out);
+        QVERIFY2(storing.err.contains("(0 cached"), storing.err.constData());
+        // Most of the set came from the cache (errors are never cached).
+        const qsizetype at = cached.err.indexOf(" cached");
+        QVERIFY2(at > 0, cached.err.constData());
+        const qsizetype open = cached.err.lastIndexOf('(', at);
+        const int hits = cached.err.mid(open + 1, at - open - 1).toInt();
+        QVERIFY2(hits >= m_fixtures.paths({QStringLiteral("tagged")}).size(), cached.err.constData());
+    }
+
 private:
     QString set() const { return m_dir.path() + QStringLiteral("/set"); }
     QString file(const QByteArray &name) const { return set() + QLatin1Char('/') + QString::fromUtf8(name); }
 
-    QProcessEnvironment environment() const
+    QProcessEnvironment environment(const QString &db = QString()) const
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("ONCUTF_DB"), m_home.path() + QStringLiteral("/oncutf.db"));
+        env.insert(QStringLiteral("ONCUTF_DB"), db.isEmpty() ? m_home.path() + QStringLiteral("/oncutf.db") : db);
         env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.path());
         return env;
     }
 
-    CliRun cli(const QStringList &args) const
+    CliRun cli(const QStringList &args, const QString &db = QString()) const
     {
         QProcess process;
-        process.setProcessEnvironment(environment());
+        process.setProcessEnvironment(environment(db));
         process.start(QStringLiteral(ONCUTF_CLI_PATH), args);
         CliRun run;
         if (!process.waitForFinished(120000)) {

@@ -8,11 +8,13 @@
 #include "core/concurrency/workerthread.h"
 #include "core/db/databasemanager.h"
 #include "core/db/metadatacache.h"
+#include "core/jsonwriter.h"
 #include "core/metadata/exiftoolpool.h"
 #include "core/metadata/metadataloader.h"
 #include "core/metadata/metadataworker.h"
 #include "testutil_fixtures.h"
 
+#include <QBuffer>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -48,6 +50,18 @@ QList<QByteArray> copies(const QByteArray &source, const QString &dir, int count
         out.append(path);
     }
     return out;
+}
+
+// What the CLI prints for a record's fields (JsonWriter, compact).
+QByteArray printedForm(const QJsonObject &fields)
+{
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    {
+        JsonWriter writer(&buffer, JsonWriter::Style::Compact);
+        writer.value(fields);
+    }
+    return buffer.data();
 }
 
 QHash<QByteArray, MetadataRecord> byPath(const QList<MetadataRecord> &records)
@@ -238,6 +252,83 @@ private Q_SLOTS:
         const auto count = m_cache->count();
         QVERIFY(count);
         QCOMPARE(*count, qint64(outcome.records.size()));
+    }
+
+    // Records are stored while the rest is read, a transaction per cacheStoreBatch records: every
+    // record exactly once, whatever the batch size, and a second run gets all of them back.
+    void storesWhileReadingInBatches_data()
+    {
+        QTest::addColumn<int>("batch");
+        QTest::newRow("one per transaction") << 1;
+        QTest::newRow("7") << 7;
+        QTest::newRow("all at the end") << 100000;
+    }
+
+    void storesWhileReadingInBatches()
+    {
+        QFETCH(int, batch);
+        QTemporaryDir dir;
+        const QList<QByteArray> files = copies(m_fixtures.path("canon_r5.jpg"), dir.path(), 120);
+        QCOMPARE(files.size(), 120);
+        MetadataLoader::Options storing = options();
+        storing.cacheStoreBatch = batch;
+        storing.readerFilesPerTask = 4;
+        MetadataLoader loader(storing);
+        const MetadataLoader::Outcome first = loader.run(files, MetadataMode::Fast, {});
+        QCOMPARE(first.readInProcess, 120);
+        QCOMPARE(first.cached, 120);
+        QVERIFY(!first.cacheError);
+        const auto count = m_cache->count();
+        QVERIFY(count);
+        QCOMPARE(*count, qint64(120));
+        const MetadataLoader::Outcome again = loader.run(files, MetadataMode::Fast, {});
+        QCOMPARE(again.cacheHits, 120);
+        QCOMPARE(again.cached, 0);
+        for (qsizetype i = 0; i < files.size(); ++i) {
+            QCOMPARE(again.records.at(i).fields, first.records.at(i).fields);
+        }
+    }
+
+    // printFormOfCacheHits: a cache hit comes as the fields' printed form, unparsed - except where
+    // sidecars are merged (the file that takes them and the sidecars themselves are parsed).
+    void printFormOfCacheHits()
+    {
+        const QList<QByteArray> files = m_fixtures.paths({QStringLiteral("tagged"), QStringLiteral("plain"),
+                                                          QStringLiteral("odd"), QStringLiteral("sidecar")});
+        QVERIFY(files.contains(m_fixtures.path("with_sidecar.jpg")));
+        QVERIFY(files.contains(m_fixtures.path("C0001.MP4")));
+        MetadataLoader loader(options());
+        const MetadataLoader::Outcome first = loader.run(files, MetadataMode::Fast, {});
+        QCOMPARE(first.records.size(), files.size());
+
+        MetadataLoader::Options printing = options();
+        printing.printFormOfCacheHits = true;
+        const MetadataLoader::Outcome again = MetadataLoader(printing).run(files, MetadataMode::Fast, {});
+        QCOMPARE(again.records.size(), files.size());
+        QVERIFY(again.cacheHits > 0);
+        int printed = 0;
+        int parsed = 0;
+        for (qsizetype i = 0; i < files.size(); ++i) {
+            const MetadataRecord &before = first.records.at(i);
+            const MetadataRecord &now = again.records.at(i);
+            QCOMPARE(now.ok(), before.ok());
+            if (!now.printedFields.isEmpty()) {
+                ++printed;
+                QVERIFY(now.fields.isEmpty());
+                QCOMPARE(now.printedFields, printedForm(before.fields));
+            } else {
+                ++parsed;
+                QCOMPARE(now.fields, before.fields);
+            }
+        }
+        QVERIFY(printed >= m_fixtures.paths({QStringLiteral("tagged")}).size() - 1);
+        // The two files with sidecars and their sidecars, at least.
+        QVERIFY2(parsed >= 4, qPrintable(QString::number(parsed)));
+        const auto byName = byPath(again.records);
+        QVERIFY(byName.value(m_fixtures.path("with_sidecar.jpg")).printedFields.isEmpty());
+        QCOMPARE(byName.value(m_fixtures.path("with_sidecar.jpg")).fields.value(QStringLiteral("XMP:Creator")).toString(),
+                 QStringLiteral("Sidecar Person"));
+        QVERIFY(byName.value(m_fixtures.path("C0001.MP4")).printedFields.isEmpty());
     }
 
     void workerReportsProgressAndFinishes()
