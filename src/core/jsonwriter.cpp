@@ -65,7 +65,7 @@ inline bool isPlainAscii(unsigned char c)
     return c >= 0x20U && c < 0x80U && c != '"' && c != '\\';
 }
 
-void appendCodePoint(QByteArray &out, char32_t cp)
+void appendScalar(QByteArray &out, char32_t cp)
 {
     if (cp < 0x80U) {
         appendAscii(out, static_cast<unsigned char>(cp));
@@ -83,6 +83,11 @@ void appendCodePoint(QByteArray &out, char32_t cp)
 }
 
 } // namespace
+
+void JsonWriter::appendCodePoint(QByteArray &out, char32_t cp)
+{
+    appendScalar(out, cp);
+}
 
 JsonWriter::JsonWriter(QIODevice *device, Style style) : m_sink(Sink::Device), m_device(device), m_style(style)
 {
@@ -403,13 +408,13 @@ void JsonWriter::appendString(QByteArray &out, QStringView text)
         if (unit < 0x80U) {
             appendAscii(out, static_cast<unsigned char>(unit));
         } else if (QChar::isHighSurrogate(unit) && i + 1 < size && QChar::isLowSurrogate(text[i + 1].unicode())) {
-            appendCodePoint(out, QChar::surrogateToUcs4(unit, text[i + 1].unicode()));
+            appendScalar(out, QChar::surrogateToUcs4(unit, text[i + 1].unicode()));
             ++i;
         } else if (QChar::isSurrogate(unit)) {
             // A lone surrogate has no UTF-8 form; the escape keeps it (fsDecode()d names round-trip).
             appendUnicodeEscape(out, unit);
         } else {
-            appendCodePoint(out, unit);
+            appendScalar(out, unit);
         }
     }
     out.append('"');
@@ -423,7 +428,7 @@ void JsonWriter::appendLatin1String(QByteArray &out, QLatin1StringView text)
         if (byte < 0x80U)
             appendAscii(out, byte);
         else
-            appendCodePoint(out, byte);
+            appendScalar(out, byte);
     }
     out.append('"');
 }

@@ -79,6 +79,9 @@ public:
     static void appendRawPathString(QByteArray &out, const QByteArray &bytes);
     /// Appends the JSON string literal (with quotes) for `text`.
     static void appendString(QByteArray &out, QStringView text);
+    /// One Unicode scalar value as appendString() prints it inside a string (escaped when JSON
+    /// needs it, else UTF-8); cachejson prints cached documents by the same rule.
+    static void appendCodePoint(QByteArray &out, char32_t cp);
     static void appendLatin1String(QByteArray &out, QLatin1StringView text);
 
 private:

@@ -98,7 +98,6 @@ void appendValue(QByteArray &out, const QJsonValue &value)
 // Reading a cached document into JsonWriter's form
 
 constexpr int kMaxDepth = 64;
-constexpr char kHex[] = "0123456789abcdef";
 
 class PrintForm final {
 public:
@@ -362,48 +361,47 @@ private:
             }
             const char escape = m_p[1];
             m_p += 2;
+            char32_t cp = 0;
             switch (escape) {
             case '"':
-                m_out.append("\\\"", 2);
-                continue;
             case '\\':
-                m_out.append("\\\\", 2);
-                continue;
             case '/':
-                m_out.append('/');
-                continue;
+                cp = char32_t(escape);
+                break;
             case 'b':
-                m_out.append("\\b", 2);
-                continue;
+                cp = '\b';
+                break;
             case 'f':
-                m_out.append("\\f", 2);
-                continue;
+                cp = '\f';
+                break;
             case 'n':
-                m_out.append("\\n", 2);
-                continue;
+                cp = '\n';
+                break;
             case 'r':
-                m_out.append("\\r", 2);
-                continue;
+                cp = '\r';
+                break;
             case 't':
-                m_out.append("\\t", 2);
-                continue;
+                cp = '\t';
+                break;
             case 'u':
-                if (!unicodeEscape()) {
+                if (!unicodeEscape(cp)) {
                     return false;
                 }
-                continue;
+                break;
             default:
                 return false;
             }
+            JsonWriter::appendCodePoint(m_out, cp); // as JsonWriter prints that character
         }
     }
 
-    bool unicodeEscape()
+    /// The four hex digits after "\\u" into `cp`; false for what this path leaves to Qt.
+    bool unicodeEscape(char32_t &cp)
     {
         if (m_end - m_p < 4) {
             return false;
         }
-        char32_t cp = 0;
+        cp = 0;
         for (int i = 0; i < 4; ++i) {
             const int digit = hexDigit(m_p[i]);
             if (digit < 0) {
@@ -414,45 +412,6 @@ private:
         m_p += 4;
         if ((cp >= 0xD800U && cp <= 0xDFFFU) || isNonCharacter(cp)) {
             return false; // surrogates: left to QJsonDocument's rules
-        }
-        // As JsonWriter prints that character.
-        switch (cp) {
-        case '"':
-            m_out.append("\\\"", 2);
-            return true;
-        case '\\':
-            m_out.append("\\\\", 2);
-            return true;
-        case '\b':
-            m_out.append("\\b", 2);
-            return true;
-        case '\f':
-            m_out.append("\\f", 2);
-            return true;
-        case '\n':
-            m_out.append("\\n", 2);
-            return true;
-        case '\r':
-            m_out.append("\\r", 2);
-            return true;
-        case '\t':
-            m_out.append("\\t", 2);
-            return true;
-        default:
-            break;
-        }
-        if (cp < 0x20U) {
-            const char escape[6] = {'\\', 'u', '0', '0', kHex[(cp >> 4) & 0xFU], kHex[cp & 0xFU]};
-            m_out.append(escape, 6);
-        } else if (cp < 0x80U) {
-            m_out.append(char(cp));
-        } else if (cp < 0x800U) {
-            const char bytes[2] = {char(0xC0U | (cp >> 6)), char(0x80U | (cp & 0x3FU))};
-            m_out.append(bytes, 2);
-        } else {
-            const char bytes[3] = {char(0xE0U | (cp >> 12)), char(0x80U | ((cp >> 6) & 0x3FU)),
-                                   char(0x80U | (cp & 0x3FU))};
-            m_out.append(bytes, 3);
         }
         return true;
     }
