@@ -1002,15 +1002,7 @@ public:
     {
         constexpr std::size_t kRefill = 32;
         if (cache.empty()) {
-            {
-                std::lock_guard lock(m_mutex);
-                while (cache.size() < kRefill) {
-                    TaskPtr spare = takeSpareLocked();
-                    if (!spare)
-                        break;
-                    cache.push_back(std::move(spare));
-                }
-            }
+            takeSpares(cache, kRefill);
             while (cache.size() < kRefill / 2)
                 cache.push_back(newRecord());
         }
@@ -1384,14 +1376,21 @@ private:
     {
         std::vector<TaskPtr> tasks;
         tasks.reserve(count);
+        takeSpares(tasks, count);
+        return tasks;
+    }
+
+    /// Moves blank records from the spare list into `records` (one lock) until it holds `count`
+    /// or the list is empty.
+    void takeSpares(std::vector<TaskPtr> &records, std::size_t count)
+    {
         std::lock_guard lock(m_mutex);
-        while (tasks.size() < count) {
+        while (records.size() < count) {
             TaskPtr spare = takeSpareLocked();
             if (!spare)
                 break;
-            tasks.push_back(std::move(spare));
+            records.push_back(std::move(spare));
         }
-        return tasks;
     }
 
     static TaskPtr newRecord() { return std::allocate_shared<Task>(RecordAllocator<Task>()); }
