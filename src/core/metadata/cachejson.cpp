@@ -158,18 +158,29 @@ private:
         return true;
     }
 
-    bool object(int depth)
+    enum class Opened { Empty, Filled, TooDeep };
+
+    /// Copies the opening bracket at m_p; an empty container is copied whole.
+    Opened open(int depth, char opening, char closing)
     {
         if (depth > kMaxDepth) {
-            return false;
+            return Opened::TooDeep;
         }
-        ++m_p; // '{'
-        m_out.append('{');
+        ++m_p;
+        m_out.append(opening);
         skipSpace();
-        if (m_p != m_end && *m_p == '}') {
+        if (m_p != m_end && *m_p == closing) {
             ++m_p;
-            m_out.append('}');
-            return true;
+            m_out.append(closing);
+            return Opened::Empty;
+        }
+        return Opened::Filled;
+    }
+
+    bool object(int depth)
+    {
+        if (const Opened opened = open(depth, '{', '}'); opened != Opened::Filled) {
+            return opened == Opened::Empty;
         }
         QByteArrayView previous;
         for (bool first = true;; first = false) {
@@ -241,16 +252,8 @@ private:
 
     bool array(int depth)
     {
-        if (depth > kMaxDepth) {
-            return false;
-        }
-        ++m_p; // '['
-        m_out.append('[');
-        skipSpace();
-        if (m_p != m_end && *m_p == ']') {
-            ++m_p;
-            m_out.append(']');
-            return true;
+        if (const Opened opened = open(depth, '[', ']'); opened != Opened::Filled) {
+            return opened == Opened::Empty;
         }
         for (bool first = true;; first = false) {
             if (!first) {
