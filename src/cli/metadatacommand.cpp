@@ -50,6 +50,13 @@ public:
             m_database = std::make_unique<core::db::DatabaseManager>(ctx.databasePath(), databaseOptions);
             m_cache = std::make_unique<core::db::MetadataCache>(*m_database);
             m_app->coordinator().registerParticipant(core::concurrency::ShutdownPhase::Database, m_database.get());
+            // Opening (creating, migrating) the database takes a few ms: done by a pool worker
+            // while the loader lists and stats the files, instead of after. A failure here is
+            // met again, and reported, by the loader's own open.
+            m_app->pool().submit([database = m_database.get()](const core::concurrency::CancellationToken &) {
+                (void)database->open();
+                return QVariant();
+            }, core::concurrency::TaskPriority::High);
         }
         m_exiftool = std::make_unique<ExifToolPool>(core::metadata::ExifToolOptions{}, jobs);
         m_app->coordinator().registerParticipant(core::concurrency::ShutdownPhase::ExifTool, m_exiftool.get());
@@ -344,9 +351,10 @@ int runMetadataCommand(CliContext &ctx, const QStringList &args)
     std::vector<std::optional<MetadataRecord>> records(size_t(inputs.size()));
     core::metadata::MetadataLoader::Options loaderOptions = services.loaderOptions();
     // --json without --fields prints the fields as they are: cached documents go straight to the
-    // output in JsonWriter's form, never parsed into objects.
+    // output in JsonWriter's form, never parsed into objects, and files read now come printed by
+    // the reading threads.
     const bool printCachedAsIs = parser.isSet(jsonOption) && !filter.isActive();
-    loaderOptions.printFormOfCacheHits = printCachedAsIs;
+    loaderOptions.printForm = printCachedAsIs;
     auto *worker = new core::metadata::MetadataWorker(paths, mode, std::move(loaderOptions));
 
     const bool showProgress = !ctx.isQuiet() && ctx.isStderrTerminal();

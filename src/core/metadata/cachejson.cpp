@@ -515,6 +515,13 @@ void appendDocument(QByteArray &out, const QJsonObject &fields)
     appendObject(out, fields);
 }
 
+void appendMember(QByteArray &out, QLatin1StringView key, const QJsonValue &value)
+{
+    JsonWriter::appendLatin1String(out, key);
+    out.append(':');
+    appendValue(out, value);
+}
+
 bool appendPrintForm(QByteArray &out, QByteArrayView json)
 {
     const qsizetype before = out.size();

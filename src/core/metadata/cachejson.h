@@ -19,6 +19,10 @@ namespace oncutf::core::metadata::cachejson {
 [[nodiscard]] QByteArray serialize(const QJsonObject &fields);
 /// serialize() appended to `out` (a buffer reused from document to document).
 void appendDocument(QByteArray &out, const QJsonObject &fields);
+/// One member of such a document, `"key":value`, for a writer that builds the document itself
+/// with its keys in ascending order, each once (the in-process reader): `{`, the members
+/// separated by `,`, `}` are then exactly serialize() of the object they make.
+void appendMember(QByteArray &out, QLatin1StringView key, const QJsonValue &value);
 
 /// Appends to `out` exactly the bytes `JsonWriter::value(QJsonDocument::fromJson(json).object())`
 /// writes in compact form, and returns true. Returns false, leaving `out` as it was, for whatever

@@ -624,7 +624,13 @@ ExifToolReadSummary ExifToolProcess::read(const QList<QByteArray> &paths, Metada
                 command.bytes += item.size;
             }
             if (mode == MetadataMode::Extended) {
-                writeBuffer += "-G0:3\n-a\n-ee\n";
+                // With -G0:3 ExifTool by default sorts each file's tags by that two-family group,
+                // computing every tag's group twice on its slow multi-family path: 12 % of its
+                // CPU per file (cachegrind, bench JPEGs). File order (--sort stops the group
+                // sort, the API option names the order) gives the same fields and values: tags
+                // sharing an output key share a group, so they keep their relative file order
+                // either way and the first one still wins.
+                writeBuffer += "-G0:3\n-a\n-ee\n--sort\n-api\nSort=File\n";
             } else {
                 writeBuffer += "-G\n";
             }

@@ -1,6 +1,7 @@
 #include "core/metadata/exiv2reader.h"
 
 #include "core/logging.h"
+#include "core/metadata/cachejson.h"
 #include "core/metadata/exiftoolformat.h"
 
 #include <QJsonValue>
@@ -16,9 +17,11 @@
 #include <unistd.h>
 
 #include <array>
+#include <bitset>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace oncutf::core::metadata {
@@ -38,6 +41,31 @@ void exiv2LogHandler(int level, const char * /*message*/)
 }
 
 enum class Container { Jpeg, Png, WebP, Tiff };
+
+// The fields of one file as the reader finds them (keys are static ASCII strings); read() and
+// readDocument() make their two forms of it.
+struct FieldList {
+    std::vector<std::pair<QLatin1StringView, QJsonValue>> entries;
+
+    void insert(QLatin1StringView key, QJsonValue value) { entries.emplace_back(key, std::move(value)); }
+
+    // Keys ascending, each once, the last value given for a key kept (as QJsonObject::insert).
+    void settle()
+    {
+        const auto view = [](QLatin1StringView key) { return std::string_view(key.data(), size_t(key.size())); };
+        std::stable_sort(entries.begin(), entries.end(),
+                         [&](const auto &a, const auto &b) { return view(a.first) < view(b.first); });
+        std::vector<std::pair<QLatin1StringView, QJsonValue>> kept;
+        kept.reserve(entries.size());
+        for (size_t i = 0; i < entries.size(); ++i) {
+            if (i + 1 < entries.size() && view(entries[i].first) == view(entries[i + 1].first)) {
+                continue;
+            }
+            kept.push_back(std::move(entries[i]));
+        }
+        entries = std::move(kept);
+    }
+};
 
 // Files up to this size are read into memory whole; bigger ones (RAW files, large JPEGs) are
 // read by Exiv2 from the file, which touches only the parts holding metadata.
@@ -516,6 +544,17 @@ void Exiv2Reader::initialize()
     });
 }
 
+// The tags the loop over a file's EXIF looks at: the slots' and Compression (0x0103, SubIFDs
+// and the thumbnail IFD).
+static const std::bitset<65536> kWantedTags = [] {
+    std::bitset<65536> wanted;
+    for (const SlotSpec &slot : kSlots) {
+        wanted.set(slot.tag);
+    }
+    wanted.set(0x0103);
+    return wanted;
+}();
+
 const QStringList &Exiv2Reader::keys()
 {
     static const QStringList all = [] {
@@ -535,9 +574,11 @@ const QStringList &Exiv2Reader::keys()
     return all;
 }
 
-std::optional<QJsonObject> Exiv2Reader::read(const QByteArray &path)
+namespace {
+
+std::optional<FieldList> collect(const QByteArray &path)
 {
-    initialize();
+    Exiv2Reader::initialize();
     const Fd fd(::open(path.constData(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (fd.get() < 0) {
         return std::nullopt;
@@ -563,7 +604,8 @@ std::optional<QJsonObject> Exiv2Reader::read(const QByteArray &path)
     long thumbnailCompression = -1;
     long pixelWidth = 0;
     long pixelHeight = 0;
-    QJsonObject fields;
+    FieldList fields;
+    fields.entries.reserve(40);
     t_exiv2Trouble = false;
     try {
         Exiv2::Image::AutoPtr image;
@@ -602,6 +644,10 @@ std::optional<QJsonObject> Exiv2Reader::read(const QByteArray &path)
         }
         for (const Exiv2::Exifdatum &datum : exif) {
             const quint16 tag = datum.tag();
+            // Most of a file's tags fill no slot: skip them before their group name is built.
+            if (!kWantedTags.test(tag)) {
+                continue;
+            }
             const std::string group = datum.groupName();
             if (tag == 0x0103 && group.rfind("SubImage", 0) == 0) {
                 subIfdCompressions.push_back(datum.count() > 0 ? datum.toLong(0) : -1);
@@ -634,7 +680,7 @@ std::optional<QJsonObject> Exiv2Reader::read(const QByteArray &path)
             return found[slot] != nullptr && found[slot]->count() > 0 ? found[slot]->toLong(0) : -1;
         };
         auto put = [&](Slot slot, const QString &printed) {
-            fields.insert(QString::fromLatin1(kSlots[slot].key), ExifToolFormat::jsonValue(printed));
+            fields.insert(QLatin1StringView(kSlots[slot].key), ExifToolFormat::jsonValue(printed));
         };
 
         for (size_t i = 0; i < kSlots.size(); ++i) {
@@ -725,21 +771,25 @@ std::optional<QJsonObject> Exiv2Reader::read(const QByteArray &path)
                 identify(thumbnailCompression);
             }
             if (found[kImageWidth] != nullptr) {
-                fields.insert(QStringLiteral("EXIF:ImageWidth"), ExifToolFormat::jsonValue(textOf(kImageWidth)));
+                fields.insert(QLatin1StringView("EXIF:ImageWidth"), ExifToolFormat::jsonValue(textOf(kImageWidth)));
             }
             if (found[kImageHeight] != nullptr) {
-                fields.insert(QStringLiteral("EXIF:ImageHeight"), ExifToolFormat::jsonValue(textOf(kImageHeight)));
+                fields.insert(QLatin1StringView("EXIF:ImageHeight"), ExifToolFormat::jsonValue(textOf(kImageHeight)));
             }
         } else if (pixelWidth > 0 && pixelHeight > 0) {
-            const QString group = sniffed->container == Container::Jpeg ? QStringLiteral("File:")
-                : sniffed->container == Container::Png                 ? QStringLiteral("PNG:")
-                                                                       : QStringLiteral("RIFF:");
-            fields.insert(group + QLatin1String("ImageWidth"), QJsonValue(static_cast<double>(pixelWidth)));
-            fields.insert(group + QLatin1String("ImageHeight"), QJsonValue(static_cast<double>(pixelHeight)));
+            const Container container = sniffed->container;
+            fields.insert(container == Container::Jpeg  ? QLatin1StringView("File:ImageWidth")
+                              : container == Container::Png ? QLatin1StringView("PNG:ImageWidth")
+                                                            : QLatin1StringView("RIFF:ImageWidth"),
+                          QJsonValue(static_cast<double>(pixelWidth)));
+            fields.insert(container == Container::Jpeg  ? QLatin1StringView("File:ImageHeight")
+                              : container == Container::Png ? QLatin1StringView("PNG:ImageHeight")
+                                                            : QLatin1StringView("RIFF:ImageHeight"),
+                          QJsonValue(static_cast<double>(pixelHeight)));
         }
         const char *mime = sniffed->container == Container::Tiff ? tiffMime(fileType) : sniffed->mime.constData();
-        fields.insert(QStringLiteral("File:FileType"), QString::fromLatin1(fileType));
-        fields.insert(QStringLiteral("File:MIMEType"), QString::fromLatin1(mime != nullptr ? mime : "application/unknown"));
+        fields.insert(QLatin1StringView("File:FileType"), QString::fromLatin1(fileType));
+        fields.insert(QLatin1StringView("File:MIMEType"), QString::fromLatin1(mime != nullptr ? mime : "application/unknown"));
     } catch (...) {
         // Exiv2 reports corrupt input by throwing; such a file belongs to ExifTool.
         return std::nullopt;
@@ -747,9 +797,44 @@ std::optional<QJsonObject> Exiv2Reader::read(const QByteArray &path)
     if (t_exiv2Trouble) {
         return std::nullopt;
     }
-    fields.insert(QStringLiteral("File:FileSize"), ExifToolFormat::fileSize(st.st_size));
-    fields.insert(QStringLiteral("File:FileModifyDate"), ExifToolFormat::unixTimeLocal(st.st_mtime));
+    fields.insert(QLatin1StringView("File:FileSize"), ExifToolFormat::fileSize(st.st_size));
+    fields.insert(QLatin1StringView("File:FileModifyDate"), ExifToolFormat::unixTimeLocal(st.st_mtime));
+    fields.settle();
     return fields;
+}
+
+} // namespace
+
+std::optional<QJsonObject> Exiv2Reader::read(const QByteArray &path)
+{
+    std::optional<FieldList> fields = collect(path);
+    if (!fields) {
+        return std::nullopt;
+    }
+    QJsonObject object;
+    for (const auto &[key, value] : fields->entries) {
+        object.insert(key, value);
+    }
+    return object;
+}
+
+std::optional<QByteArray> Exiv2Reader::readDocument(const QByteArray &path)
+{
+    std::optional<FieldList> fields = collect(path);
+    if (!fields) {
+        return std::nullopt;
+    }
+    QByteArray document;
+    document.reserve(qsizetype(64 + fields->entries.size() * 48));
+    document.append('{');
+    for (size_t i = 0; i < fields->entries.size(); ++i) {
+        if (i > 0) {
+            document.append(',');
+        }
+        cachejson::appendMember(document, fields->entries[i].first, fields->entries[i].second);
+    }
+    document.append('}');
+    return document;
 }
 
 } // namespace oncutf::core::metadata

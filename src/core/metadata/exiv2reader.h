@@ -28,6 +28,10 @@ public:
     /// The fast field set of `path` (native bytes), or std::nullopt when this reader does not
     /// handle the file. Never throws.
     [[nodiscard]] static std::optional<QJsonObject> read(const QByteArray &path);
+    /// The same fields as the metadata cache's document (cachejson::serialize() of what read()
+    /// returns, byte for byte), written straight from what Exiv2 found: for a caller that wants
+    /// the text, not the object (building a QJsonObject cost more than reading the file).
+    [[nodiscard]] static std::optional<QByteArray> readDocument(const QByteArray &path);
 
     /// Every key read() may return (for the parity test and the field registry).
     [[nodiscard]] static const QStringList &keys();

@@ -71,10 +71,20 @@ struct Shared {
     qsizetype requested = 0;
     // Records read (not cached) are queued for the calling thread's stores while reading.
     bool queueForCache = false;
-    // Options::printFormOfCacheHits: cache hits of requested files without sidecars keep their
-    // document in JsonWriter's form instead of being parsed.
-    bool printFormOfCacheHits = false;
+    // Options::printForm: requested files without sidecars also get their fields in JsonWriter's
+    // form (cache hits instead of being parsed).
+    bool printForm = false;
+
+    // A requested file that merges no sidecar and is no other file's sidecar: what is printed
+    // for it is its own fields. (Merging needs the parsed fields on both sides.)
+    [[nodiscard]] bool printable(qsizetype job) const
+    {
+        return printForm && job < requested && sidecarsOf[size_t(job)].empty() && waitingOn[size_t(job)].empty();
+    }
     std::vector<qsizetype> storable; // jobs read and not yet taken for a store
+    // By job: the cache document of a printable file the in-process reader wrote as text (its
+    // record has printedFields, no fields); the store takes it as it is.
+    std::vector<QByteArray> documents;
     QList<MetadataRecord> pending;   // merged records not yet handed to the caller
     std::vector<qsizetype> fallback; // jobs the in-process reader declined
     QByteArray lastPath;
@@ -102,7 +112,7 @@ struct Shared {
         pending.append(std::move(record));
     }
 
-    void publish(qsizetype job, MetadataRecord record, Route from);
+    void publish(qsizetype job, MetadataRecord record, Route from, QByteArray document = {});
     // Records of one route under one lock (cache hits come thousands at a time).
     void publishMany(std::vector<std::pair<qsizetype, MetadataRecord>> &records, Route from);
     // The one place a finished record is stored and announced; false if the job had one already.
@@ -142,12 +152,17 @@ void Shared::publishMany(std::vector<std::pair<qsizetype, MetadataRecord>> &reco
     }
 }
 
-void Shared::publish(qsizetype job, MetadataRecord record, Route from)
+void Shared::publish(qsizetype job, MetadataRecord record, Route from, QByteArray document)
 {
     const bool forCache = queueForCache && (from == Route::Reader || from == Route::ExifTool) && record.ok();
     std::lock_guard lock(mutex);
-    if (storeLocked(job, record, from) && forCache) {
-        storable.push_back(job);
+    if (storeLocked(job, record, from)) {
+        if (!document.isEmpty()) {
+            documents[size_t(job)] = std::move(document);
+        }
+        if (forCache) {
+            storable.push_back(job);
+        }
     }
 }
 
@@ -170,15 +185,41 @@ void readGroup(Shared &shared, const std::vector<Job> &jobs, const std::vector<q
             return;
         }
         const Job &job = jobs[size_t(j)];
+        MetadataRecord record;
+        record.index = job.index;
+        record.path = job.path;
+        record.mode = MetadataMode::Fast;
+        if (shared.printable(j)) {
+            // A file only printed: the reader writes the cache's document straight away (no
+            // QJsonObject, which cost more than reading the file), and the print form is made
+            // from it here, by the readers side by side, instead of by the caller once every
+            // file is in. The store takes the document as it is.
+            std::optional<QByteArray> document = Exiv2Reader::readDocument(job.absolute);
+            if (!document) {
+                shared.addFallback(j);
+                continue;
+            }
+            QByteArray printed;
+            printed.reserve(document->size() + 32);
+            if (cachejson::appendPrintForm(printed, *document)) {
+                // Almost always the same bytes: then one buffer serves both.
+                record.printedFields = printed == *document ? *document : std::move(printed);
+            } else {
+                std::optional<QJsonObject> fields = MetadataLoader::fromCacheJson(*document);
+                if (!fields) {
+                    shared.addFallback(j);
+                    continue;
+                }
+                record.fields = std::move(*fields);
+            }
+            shared.publish(j, std::move(record), Route::Reader, std::move(*document));
+            continue;
+        }
         std::optional<QJsonObject> fields = Exiv2Reader::read(job.absolute);
         if (!fields) {
             shared.addFallback(j);
             continue;
         }
-        MetadataRecord record;
-        record.index = job.index;
-        record.path = job.path;
-        record.mode = MetadataMode::Fast;
         record.fields = std::move(*fields);
         shared.publish(j, std::move(record), Route::Reader);
     }
@@ -262,10 +303,7 @@ void lookupBatch(Shared &shared, const std::vector<Job> &jobs, const std::vector
         }
         const qsizetype j = jobOfQuery[size_t(q)];
         MetadataRecord record;
-        // Only for a requested file that merges no sidecar and is no other file's sidecar: merging
-        // needs the parsed fields on both sides.
-        if (shared.printFormOfCacheHits && j < shared.requested && shared.sidecarsOf[size_t(j)].empty()
-            && shared.waitingOn[size_t(j)].empty()) {
+        if (shared.printable(j)) {
             // No parse, no QJsonObject: the document is checked and brought into the form the
             // caller prints (a document this cannot vouch for takes the parse below).
             QByteArray printed;
@@ -414,8 +452,9 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
     const qsizetype total = qsizetype(jobs.size());
     shared->done.resize(size_t(total));
     shared->route.resize(size_t(total), Route::None);
+    shared->documents.resize(size_t(total));
     shared->queueForCache = m_options.cache != nullptr;
-    shared->printFormOfCacheHits = m_options.printFormOfCacheHits;
+    shared->printForm = m_options.printForm;
     shared->emitted.resize(size_t(requested), 0);
     shared->waitingOn.resize(size_t(total));
     for (qsizetype i = 0; i < requested; ++i) {
@@ -531,7 +570,12 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
         if (m_options.cache == nullptr || storeFailed) {
             return;
         }
-        std::vector<std::pair<qsizetype, MetadataRecord>> taken;
+        struct Taken {
+            qsizetype job;
+            MetadataRecord record;
+            QByteArray document; // written by the reader, or empty
+        };
+        std::vector<Taken> taken;
         {
             std::lock_guard lock(shared->mutex);
             if (shared->storable.empty() || shared->storable.size() < minimum) {
@@ -539,24 +583,48 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
             }
             taken.reserve(shared->storable.size());
             for (qsizetype j : shared->storable) {
-                taken.emplace_back(j, *shared->done[size_t(j)]); // shares the fields
+                // Shares the fields; the document moves: the store is its last user.
+                taken.push_back({j, *shared->done[size_t(j)], std::move(shared->documents[size_t(j)])});
             }
             shared->storable.clear();
         }
         const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
         const qint64 racyNs = qint64(m_options.racyWindow.count()) * 1'000'000;
-        QList<db::MetadataRecord> batch;
-        batch.reserve(qsizetype(taken.size()));
-        for (const auto &[j, record] : taken) {
-            const Job &job = jobs[size_t(j)];
-            stored[size_t(j)] = 1;
+        // The batch's documents are written one after another into one buffer, and the records
+        // point into it: no allocation per document (each was a large one, which made glibc
+        // consolidate its free lists every time).
+        documentBuffer.resize(0); // keeps its capacity (clear() would free it)
+        struct Span {
+            qsizetype taken;
+            qsizetype end; // of its document in documentBuffer, or -1: the reader's document
+        };
+        std::vector<Span> spans;
+        spans.reserve(taken.size());
+        for (qsizetype t = 0; t < qsizetype(taken.size()); ++t) {
+            const Taken &item = taken[size_t(t)];
+            const Job &job = jobs[size_t(item.job)];
+            stored[size_t(item.job)] = 1;
             if (job.stamp && job.stamp->mtimeNs < nowNs - racyNs) {
-                documentBuffer.clear(); // keeps its capacity
-                cachejson::appendDocument(documentBuffer, record.fields);
-                batch.append(db::MetadataRecord{job.absolute, toDb(record.mode),
-                                                QByteArray(documentBuffer.constData(), documentBuffer.size()),
-                                                *job.stamp});
+                if (!item.document.isEmpty()) {
+                    spans.push_back({t, -1});
+                } else {
+                    cachejson::appendDocument(documentBuffer, item.record.fields);
+                    spans.push_back({t, documentBuffer.size()});
+                }
             }
+        }
+        QList<db::MetadataRecord> batch;
+        batch.reserve(qsizetype(spans.size()));
+        qsizetype begin = 0;
+        for (const Span &span : spans) {
+            const Taken &item = taken[size_t(span.taken)];
+            const Job &job = jobs[size_t(item.job)];
+            QByteArray document = item.document;
+            if (span.end >= 0) {
+                document = QByteArray::fromRawData(documentBuffer.constData() + begin, span.end - begin);
+                begin = span.end;
+            }
+            batch.append(db::MetadataRecord{job.absolute, toDb(item.record.mode), std::move(document), *job.stamp});
         }
         taken.clear();
         if (batch.isEmpty()) {
@@ -801,7 +869,9 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
             }
             if (record->ok() && job.stamp) {
                 if (m_options.cache != nullptr && job.stamp->mtimeNs < nowNs - racyNs) {
-                    toStore.append(db::MetadataRecord{job.absolute, toDb(record->mode), toCacheJson(record->fields),
+                    const QByteArray &written = shared->documents[size_t(j)];
+                    toStore.append(db::MetadataRecord{job.absolute, toDb(record->mode),
+                                                      written.isEmpty() ? toCacheJson(record->fields) : written,
                                                       *job.stamp});
                 }
             }

@@ -52,10 +52,13 @@ public:
         concurrency::TaskPriority priority = concurrency::TaskPriority::Normal;
         bool useInProcessReader = true; ///< false: fast mode through ExifTool too (benchmarks)
         bool mergeSidecars = true;
-        /// Cache hits of requested files without sidecars come with empty `fields` and the
-        /// fields as JsonWriter prints them in MetadataRecord::printedFields, without parsing the
-        /// document (a caller that only prints them, the CLI's --json, saves most of a re-open).
-        bool printFormOfCacheHits = false;
+        /// Requested files without sidecars come with their fields as JsonWriter prints them in
+        /// MetadataRecord::printedFields and empty `fields`, for a caller that only prints them
+        /// (the CLI's --json): a cache hit's document is never parsed (most of a re-open), and
+        /// the in-process reader writes a file's document as text, never as an object, printed
+        /// by the reading threads and stored as it is. Files with sidecars, and sidecars, still
+        /// come as `fields` (merging needs them).
+        bool printForm = false;
         int readerFilesPerTask = 64;
         int exiftoolFilesPerChunk = 96; ///< most files in one request to a process (fewer as the queue ends)
         int exiftoolFilesPerCommand = 16; ///< files per `-execute` (ExifToolProcess's throughput mode)

@@ -12,7 +12,8 @@
 namespace oncutf::core::metadata {
 
 /// Fast: the fields people rename by, read in-process when possible (ExifTool `-json -G`
-/// otherwise). Extended: everything ExifTool knows (`-json -G -a -ee`), always through ExifTool.
+/// otherwise). Extended: everything ExifTool knows (`-json -G0:3 -a -ee`, main-document keys as
+/// `Group:Tag`, embedded documents' as `Group:DocN:Tag`), always through ExifTool.
 enum class MetadataMode { Fast, Extended };
 
 [[nodiscard]] inline QString metadataModeName(MetadataMode mode)
@@ -29,8 +30,8 @@ struct MetadataRecord {
     QByteArray path;      ///< native bytes, as given
     MetadataMode mode = MetadataMode::Fast;
     QJsonObject fields;
-    /// Only from a MetadataLoader run with Options::printFormOfCacheHits: when not empty, `fields`
-    /// is empty and this is what JsonWriter::value(fields) would write (compact JSON).
+    /// Only from a MetadataLoader run with Options::printForm: when not empty, `fields` is empty
+    /// and this is what JsonWriter::value(fields) would write (compact JSON).
     QByteArray printedFields;
     std::optional<Error> error;
 

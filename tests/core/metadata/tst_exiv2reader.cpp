@@ -3,6 +3,7 @@
 // The parity test: for every generated fixture the in-process reader returns, for each of its
 // keys, exactly what `exiftool -json -G` prints (same value, same JSON type), in two time zones.
 
+#include "core/metadata/cachejson.h"
 #include "core/metadata/exiv2reader.h"
 #include "testutil_fixtures.h"
 
@@ -17,6 +18,7 @@
 #include <ctime>
 
 using oncutf::core::metadata::Exiv2Reader;
+namespace cachejson = oncutf::core::metadata::cachejson;
 using oncutf::tests::MetadataFixtures;
 
 namespace {
@@ -101,6 +103,30 @@ private Q_SLOTS:
         // Every still image of the set (tagged, plain and the odd names) went the fast way.
         QVERIFY2(handled >= 25, qPrintable(QString::number(handled)));
         QVERIFY2(compared >= 400, qPrintable(QString::number(compared)));
+    }
+
+    // readDocument() is the text form of read(): the cache's document of the same fields, byte
+    // for byte (the CLI prints and stores it without ever building the object), for every file;
+    // both decline the same files.
+    void documentIsTheCacheFormOfTheFields()
+    {
+        const QList<QByteArray> files = m_fixtures.paths({QStringLiteral("tagged"), QStringLiteral("plain"),
+                                                          QStringLiteral("odd")})
+            + QList<QByteArray>{m_fixtures.path("empty.jpg"), m_fixtures.path("corrupt.jpg"),
+                                m_fixtures.path("C0001.MP4"), m_fixtures.path("folder.jpg")};
+        int documents = 0;
+        for (const QByteArray &path : files) {
+            const std::optional<QJsonObject> fields = Exiv2Reader::read(path);
+            const std::optional<QByteArray> document = Exiv2Reader::readDocument(path);
+            QCOMPARE(document.has_value(), fields.has_value());
+            if (!fields) {
+                continue;
+            }
+            ++documents;
+            QCOMPARE(*document, cachejson::serialize(*fields));
+            QCOMPARE(QJsonDocument::fromJson(*document).object(), *fields);
+        }
+        QVERIFY2(documents >= 25, qPrintable(QString::number(documents)));
     }
 
     void routesByContent_data()
