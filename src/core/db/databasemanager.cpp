@@ -394,6 +394,8 @@ Status DatabaseManager::configure(Connection &connection) const
     QByteArray pragmas = QByteArrayLiteral("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
                                            "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -")
         + QByteArray::number(m_options.cacheSizeKiB) + ';';
+    if (m_options.walAutocheckpointPages > 0)
+        pragmas += QByteArrayLiteral(" PRAGMA wal_autocheckpoint = ") + QByteArray::number(m_options.walAutocheckpointPages) + ';';
     if (m_options.mmapSizeBytes > 0)
         pragmas += QByteArrayLiteral(" PRAGMA mmap_size = ") + QByteArray::number(m_options.mmapSizeBytes) + ';';
     return connection.exec(pragmas.constData());

@@ -39,6 +39,9 @@ public:
         /// SQLite's default, none): pages are used in place instead of copied by pread into
         /// page-cache buffers. For short-lived read-heavy processes (the CLI's metadata command).
         qint64 mmapSizeBytes = 0;
+        /// Checkpoint the write-ahead log whenever a commit leaves it over this many pages
+        /// (PRAGMA wal_autocheckpoint; 0 = SQLite's default, 1000).
+        int walAutocheckpointPages = 0;
         /// Take a backup in shutdownNow() (not in emergency mode), keeping backupKeep of them.
         bool backupOnShutdown = false;
         int backupKeep = 2;

@@ -55,15 +55,17 @@ struct FieldList {
         const auto view = [](QLatin1StringView key) { return std::string_view(key.data(), size_t(key.size())); };
         std::stable_sort(entries.begin(), entries.end(),
                          [&](const auto &a, const auto &b) { return view(a.first) < view(b.first); });
-        std::vector<std::pair<QLatin1StringView, QJsonValue>> kept;
-        kept.reserve(entries.size());
+        size_t kept = 0;
         for (size_t i = 0; i < entries.size(); ++i) {
             if (i + 1 < entries.size() && view(entries[i].first) == view(entries[i + 1].first)) {
-                continue;
+                continue; // a later value for the same key wins
             }
-            kept.push_back(std::move(entries[i]));
+            if (kept != i) {
+                entries[kept] = std::move(entries[i]);
+            }
+            ++kept;
         }
-        entries = std::move(kept);
+        entries.erase(entries.begin() + std::ptrdiff_t(kept), entries.end());
     }
 };
 
