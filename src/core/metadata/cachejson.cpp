@@ -419,6 +419,16 @@ private:
         return true;
     }
 
+    // Moves past a run of decimal digits; false if there was none.
+    bool skipDigits()
+    {
+        const char *start = m_p;
+        while (m_p != m_end && *m_p >= '0' && *m_p <= '9') {
+            ++m_p;
+        }
+        return m_p != start;
+    }
+
     // A number token in strict JSON grammar, printed by JsonWriter::value()'s rule for the double
     // QJsonValue::toDouble() gives: an integer literal QJsonDocument keeps as a 64-bit integer,
     // anything else as the double it parses to; integral values below 9e15 as integers, the rest
@@ -435,21 +445,13 @@ private:
         }
         if (*m_p == '0') {
             ++m_p;
-        } else if (*m_p >= '1' && *m_p <= '9') {
-            while (m_p != m_end && *m_p >= '0' && *m_p <= '9') {
-                ++m_p;
-            }
-        } else {
+        } else if (!skipDigits()) {
             return false;
         }
         if (m_p != m_end && *m_p == '.') {
             integral = false;
             ++m_p;
-            const char *digits = m_p;
-            while (m_p != m_end && *m_p >= '0' && *m_p <= '9') {
-                ++m_p;
-            }
-            if (m_p == digits) {
+            if (!skipDigits()) {
                 return false;
             }
         }
@@ -459,11 +461,7 @@ private:
             if (m_p != m_end && (*m_p == '+' || *m_p == '-')) {
                 ++m_p;
             }
-            const char *digits = m_p;
-            while (m_p != m_end && *m_p >= '0' && *m_p <= '9') {
-                ++m_p;
-            }
-            if (m_p == digits) {
+            if (!skipDigits()) {
                 return false;
             }
         }
