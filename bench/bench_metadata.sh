@@ -12,7 +12,8 @@
 #   4. acceptance: an exiftool process killed (SIGKILL) in the middle of an extended load of the
 #      folder: every file must still have its metadata; no exiftool may outlive oncutf-cli.
 # 1. and 2. run ROUNDS times (environment, default 3), peers and ours side by side in each round;
-# the median ratio is the figure to record.
+# the median ratio is the figure to record. MALLOC_AB=1 adds extended mode with ExifTool on
+# glibc's malloc to each round (the default preloads tcmalloc).
 # Prints one line per measurement; docs/performance.md records them. Never part of ctest.
 set -euo pipefail
 
@@ -40,9 +41,10 @@ files = sorted(os.path.join(photos, name) for name in os.listdir(photos))
 env = dict(os.environ)
 
 
-def timed(argv, db=None, **kwargs):
+def timed(argv, db=None, extra_env=None, **kwargs):
     run_env = dict(env)
     run_env['ONCUTF_DB'] = db or os.path.join(work, 'unused.db')
+    run_env.update(extra_env or {})
     start = time.perf_counter()
     done = subprocess.run(argv, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True, **kwargs)
     return time.perf_counter() - start, done.stdout
@@ -91,7 +93,10 @@ print('metadata benchmark: %d small JPEGs, %d CPUs, exiftool %s' % (
 # of both cores moves by half within minutes, so each round's ratio compares runs made side by
 # side, and the median of the rounds is the figure recorded.
 rounds = int(os.environ.get('ROUNDS', '3'))
-fast_ratios, fast_nc_ratios, ext_ratios = [], [], []
+fast_ratios, fast_nc_ratios, ext_ratios, glibc_ratios = [], [], [], []
+# MALLOC_AB=1 also runs extended mode with ExifTool on glibc's malloc (ONCUTF_EXIFTOOL_MALLOC=system)
+# in each round, to show what the default (tcmalloc preloaded) gains.
+malloc_ab = os.environ.get('MALLOC_AB') == '1'
 db = os.path.join(work, 'fast.db')
 for r in range(1, rounds + 1):
     print('round %d of %d' % (r, rounds))
@@ -117,6 +122,13 @@ for r in range(1, rounds + 1):
     ours_ext = report('oncutf-cli metadata --extended --json --no-cache', seconds)
     ext_ratios.append(ours_ext / base_ext)
     print('  extended mode speed-up: %.2fx (goal >= 1.7x)' % ext_ratios[-1])
+    if malloc_ab:
+        seconds, out = timed([cli, 'metadata', '--extended', '--json', '--no-cache', photos],
+                             extra_env={'ONCUTF_EXIFTOOL_MALLOC': 'system'})
+        check_every_file(out, count, 'extended')
+        glibc_ext = report('  the same, ExifTool with glibc malloc (MALLOC_AB=1)', seconds)
+        glibc_ratios.append(glibc_ext / base_ext)
+        print('  extended mode speed-up with glibc malloc: %.2fx' % glibc_ratios[-1])
 
 
 def median(values):
@@ -127,6 +139,8 @@ def median(values):
 
 print('median of %d rounds: fast mode %.1fx with cache writes, %.1fx without (goal >= 40x); '
       'extended mode %.2fx (goal >= 1.7x)' % (rounds, median(fast_ratios), median(fast_nc_ratios), median(ext_ratios)))
+if malloc_ab:
+    print('median of %d rounds: extended mode with glibc malloc %.2fx' % (rounds, median(glibc_ratios)))
 
 # 3. cached re-open
 seconds, out = timed([cli, 'metadata', '--json', photos], db=db)

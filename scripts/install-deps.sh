@@ -10,8 +10,8 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-qpa-plugins
   # core libraries
   libsqlite3-dev sqlite3 libexiv2-dev libdeflate-dev libisal-dev zlib1g-dev
-  # metadata engine (persistent ExifTool processes) and fixtures
-  libimage-exiftool-perl
+  # metadata engine (persistent ExifTool processes, run with tcmalloc) and fixtures
+  libimage-exiftool-perl libtcmalloc-minimal4
   # tests and benchmarks
   libgtest-dev libbenchmark-dev python3 rhash rename hyperfine
   # fonts for the offscreen GUI and screenshots; Xvfb for `make gui` on a headless box

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -54,7 +55,7 @@ QString errnoText(int error)
 
 // Runs on the spawner thread. Everything the child needs is prepared before fork(): between
 // fork and exec only async-signal-safe calls are allowed.
-Result<SpawnedChild> spawnNow(const QList<QByteArray> &argvIn)
+Result<SpawnedChild> spawnNow(const QList<QByteArray> &argvIn, const QList<QByteArray> &environment)
 {
     if (argvIn.isEmpty()) {
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("no program to start"));
@@ -72,6 +73,26 @@ Result<SpawnedChild> spawnNow(const QList<QByteArray> &argvIn)
         argv.push_back(arg.data());
     }
     argv.push_back(nullptr);
+
+    // The child's environment: ours, with each NAME=value given replacing its variable.
+    std::vector<QByteArray> envStorage;
+    for (char **entry = environ; *entry != nullptr; ++entry) {
+        const QByteArray variable(*entry);
+        const qsizetype equals = variable.indexOf('=');
+        const QByteArray name = variable.left(equals < 0 ? variable.size() : equals + 1);
+        const bool replaced = std::any_of(environment.cbegin(), environment.cend(),
+                                          [&](const QByteArray &given) { return given.startsWith(name); });
+        if (!replaced) {
+            envStorage.push_back(variable);
+        }
+    }
+    envStorage.insert(envStorage.end(), environment.cbegin(), environment.cend());
+    std::vector<char *> envp;
+    envp.reserve(envStorage.size() + 1);
+    for (QByteArray &variable : envStorage) {
+        envp.push_back(variable.data());
+    }
+    envp.push_back(nullptr);
 
     int stdinPair[2] = {-1, -1};
     int stdoutPipe[2] = {-1, -1};
@@ -121,7 +142,7 @@ Result<SpawnedChild> spawnNow(const QList<QByteArray> &argvIn)
             ::close_range(3, static_cast<unsigned>(keep - 1), 0);
         }
         ::close_range(static_cast<unsigned>(keep + 1), ~0U, 0);
-        ::execve(argv.front(), argv.data(), environ);
+        ::execve(argv.front(), argv.data(), envp.data());
         const int error = errno;
         (void)!::write(keep, &error, sizeof error);
         ::_exit(127);
@@ -188,9 +209,10 @@ void ChildSpawner::run()
     }
 }
 
-Result<SpawnedChild> ChildSpawner::spawn(const QList<QByteArray> &argv)
+Result<SpawnedChild> ChildSpawner::spawn(const QList<QByteArray> &argv, const QList<QByteArray> &environment)
 {
-    auto task = std::make_shared<std::packaged_task<Result<SpawnedChild>()>>([argv] { return spawnNow(argv); });
+    auto task = std::make_shared<std::packaged_task<Result<SpawnedChild>()>>(
+        [argv, environment] { return spawnNow(argv, environment); });
     std::future<Result<SpawnedChild>> result = task->get_future();
     {
         std::lock_guard lock(m_mutex);

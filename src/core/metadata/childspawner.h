@@ -43,9 +43,10 @@ public:
     ChildSpawner(const ChildSpawner &) = delete;
     ChildSpawner &operator=(const ChildSpawner &) = delete;
 
-    /// Starts `argv` (argv[0] is looked up in PATH unless it contains '/'). An error when the
-    /// program cannot be found or executed, or after stop().
-    Result<SpawnedChild> spawn(const QList<QByteArray> &argv);
+    /// Starts `argv` (argv[0] is looked up in PATH unless it contains '/') with oncutf's
+    /// environment, where each `NAME=value` of `environment` replaces or adds that variable.
+    /// An error when the program cannot be found or executed, or after stop().
+    Result<SpawnedChild> spawn(const QList<QByteArray> &argv, const QList<QByteArray> &environment = {});
 
     /// Refuses every later spawn() (a shutdown has begun). The thread stays: its children live
     /// only as long as it does.

@@ -82,6 +82,27 @@ ExifToolReadSummary ExifToolPool::read(const QList<QByteArray> &paths, MetadataM
     return summary;
 }
 
+int ExifToolPool::launch()
+{
+    int launched = 0;
+    for (const auto &slot : m_slots) {
+        if (m_shuttingDown.load() || !slot->mutex.try_lock()) {
+            continue;
+        }
+        if (!slot->process->isRunning()) {
+            const Status started = slot->process->launch();
+            if (started) {
+                ++launched;
+            } else {
+                // read() meets the same error again and reports it per file.
+                qCDebug(lcExifTool) << "cannot launch exiftool ahead of work:" << started.error().toString();
+            }
+        }
+        release(slot.get());
+    }
+    return launched;
+}
+
 QList<pid_t> ExifToolPool::processIds() const
 {
     QList<pid_t> pids;

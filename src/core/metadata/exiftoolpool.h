@@ -16,12 +16,13 @@ namespace oncutf::core::metadata {
 
 /// Up to N persistent ExifTool processes (default 2), each behind its own mutex. A caller takes a
 /// free one for the length of one read() (waiting while all are busy); processes start on first
-/// use and restart themselves after a crash or hang. Stopped in the shutdown coordinator's
-/// EXIFTOOL phase: `-stay_open False`, stdin closed, SIGTERM then SIGKILL to each process group
-/// within the budget, and every child reaped. Children also die with oncutf itself
-/// (PR_SET_PDEATHSIG, see ChildSpawner), so no exiftool survives however oncutf exits.
-/// Owner: the application context (GUI or CLI). Threading: read() from any number of threads;
-/// shutdownNow() on the coordinator's thread; processIds() and shutdownHealth() from any thread.
+/// use, or ahead of it with launch(), and restart themselves after a crash or hang. Stopped in
+/// the shutdown coordinator's EXIFTOOL phase: `-stay_open False`, stdin closed, SIGTERM then
+/// SIGKILL to each process group within the budget, and every child reaped. Children also die
+/// with oncutf itself (PR_SET_PDEATHSIG, see ChildSpawner), so no exiftool survives however
+/// oncutf exits. Owner: the application context (GUI or CLI). Threading: read() and launch()
+/// from any number of threads; shutdownNow() on the coordinator's thread; processIds() and
+/// shutdownHealth() from any thread.
 class ExifToolPool final : public concurrency::ShutdownParticipant {
 public:
     explicit ExifToolPool(ExifToolOptions options = {}, int maxProcesses = 2);
@@ -33,6 +34,12 @@ public:
     ExifToolReadSummary read(const QList<QByteArray> &paths, MetadataMode mode,
                              const ExifToolProcess::ResultCallback &onResult,
                              const ExifToolProcess::CancelCheck &isCancelled = {}, int filesPerCommand = 1);
+
+    /// Starts every process not running yet, without waiting for them (ExifToolProcess::launch):
+    /// a caller that knows ExifTool work is coming overlaps Perl's start-up with its own
+    /// preparation. Processes busy with a read are left alone. Any thread; returns how many it
+    /// started.
+    int launch();
 
     [[nodiscard]] int maxProcesses() const { return static_cast<int>(m_slots.size()); }
     /// The pids of the processes running now.

@@ -25,6 +25,8 @@
 #include <vector>
 
 #include <dirent.h>
+#include <dlfcn.h>
+#include <gnu/libc-version.h>
 
 namespace oncutf::core::metadata {
 
@@ -171,7 +173,41 @@ bool isUtf8(const QByteArray &bytes)
     return QString::fromUtf8(bytes).toUtf8() == bytes;
 }
 
+// LD_PRELOAD for a child: `allocator` first (when it is there), then what the user preloads.
+QList<QByteArray> childEnvironment(const QByteArray &allocator)
+{
+    if (allocator.isEmpty() || ::access(allocator.constData(), R_OK) != 0) {
+        return {};
+    }
+    const char *userPreload = ::getenv("LD_PRELOAD");
+    QByteArray preload = "LD_PRELOAD=" + allocator;
+    if (userPreload != nullptr && *userPreload != '\0') {
+        preload += ' ' + QByteArray(userPreload);
+    }
+    return {preload};
+}
+
 } // namespace
+
+QByteArray defaultExifToolAllocator()
+{
+    if (const char *chosen = ::getenv("ONCUTF_EXIFTOOL_MALLOC"); chosen != nullptr) {
+        const QByteArray value(chosen);
+        return value == "system" ? QByteArray() : value;
+    }
+    // The distribution's library folder is the C library's (dladdr finds the file of a function
+    // only glibc has; sanitizers intercept malloc itself): no architecture name to guess.
+    static const QByteArray found = [] {
+        Dl_info info{};
+        if (::dladdr(reinterpret_cast<void *>(&::gnu_get_libc_version), &info) == 0 || info.dli_fname == nullptr) {
+            return QByteArray();
+        }
+        const QByteArray libc(info.dli_fname);
+        const QByteArray candidate = libc.left(libc.lastIndexOf('/') + 1) + "libtcmalloc_minimal.so.4";
+        return ::access(candidate.constData(), R_OK) == 0 ? candidate : QByteArray();
+    }();
+    return found;
+}
 
 struct ExifToolProcess::Pending {
     qsizetype index = 0;
@@ -214,7 +250,7 @@ milliseconds ExifToolProcess::timeoutFor(qint64 bytes) const
     return m_options.baseTimeout + m_options.perFiftyMegabytes * chunks;
 }
 
-Status ExifToolProcess::start()
+Status ExifToolProcess::launch()
 {
     if (m_stopped) {
         return makeError(ErrorCode::Cancelled, QStringLiteral("the ExifTool process has been shut down"));
@@ -225,7 +261,7 @@ Status ExifToolProcess::start()
     QList<QByteArray> argv = m_options.command;
     argv << "-stay_open" << "True" << "-@" << "-" << "-common_args" << "-charset" << "filename=UTF8"
          << "-api" << "largefilesupport=1" << "-json";
-    Result<SpawnedChild> child = m_spawner->spawn(argv);
+    Result<SpawnedChild> child = m_spawner->spawn(argv, childEnvironment(m_options.allocator));
     if (!child) {
         return child.error();
     }
@@ -233,20 +269,43 @@ Status ExifToolProcess::start()
     m_publishedPid.store(m_child.pid);
 
     // Handshake: the first answer proves the program speaks the protocol, and start-up (Perl
-    // loading ExifTool's modules) is over before any file's timeout starts.
-    const quint64 command = m_nextCommand++;
-    QByteArray request = "-ver\n-execute" + QByteArray::number(command) + '\n';
-    const QByteArray marker = "{ready" + QByteArray::number(command) + "}\n";
+    // loading ExifTool's modules) is over before any file's timeout starts. Its request is
+    // written now (a few bytes into an empty socket) and its answer read by start().
+    m_handshake = Handshake{};
+    m_handshake.command = m_nextCommand++;
+    m_handshake.request = "-ver\n-execute" + QByteArray::number(m_handshake.command) + '\n';
+    m_handshake.deadline = Clock::now() + m_options.startTimeout;
+    m_handshake.pending = true;
+    const ssize_t n = ::send(m_child.stdinFd, m_handshake.request.constData(),
+                             static_cast<size_t>(m_handshake.request.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+        m_handshake.request.remove(0, n); // anything left (or a failure) is start()'s to handle
+    }
+    return {};
+}
+
+Status ExifToolProcess::start()
+{
+    if (!isRunning()) {
+        const Status launched = launch();
+        if (!launched) {
+            return launched;
+        }
+    }
+    if (!m_handshake.pending) {
+        return {};
+    }
+    const QByteArray marker = "{ready" + QByteArray::number(m_handshake.command) + "}\n";
+    QByteArray &request = m_handshake.request;
     QByteArray out;
     QByteArray err;
-    const auto deadline = Clock::now() + m_options.startTimeout;
     for (;;) {
         const qsizetype at = out.indexOf(marker);
         if (at >= 0) {
             m_version = out.left(at).trimmed();
             break;
         }
-        const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
+        const auto left = std::chrono::duration_cast<milliseconds>(m_handshake.deadline - Clock::now()).count();
         if (left <= 0) {
             terminateChild();
             return makeError(ErrorCode::Timeout, QStringLiteral("ExifTool did not start within %1 s")
@@ -284,6 +343,7 @@ Status ExifToolProcess::start()
                                                          + (detail.isEmpty() ? QString() : QStringLiteral(": ") + detail));
         }
     }
+    m_handshake.pending = false;
     qCDebug(lcExifTool) << "started exiftool" << m_version << "pid" << m_child.pid;
     return {};
 }
@@ -301,6 +361,7 @@ void ExifToolProcess::terminateChild()
     closeFd(m_child.stderrFd);
     m_child = SpawnedChild{};
     m_publishedPid.store(-1);
+    m_handshake = Handshake{};
 }
 
 void ExifToolProcess::stop(milliseconds budget)
@@ -338,6 +399,7 @@ void ExifToolProcess::stop(milliseconds budget)
     closeFd(m_child.stderrFd);
     m_child = SpawnedChild{};
     m_publishedPid.store(-1);
+    m_handshake = Handshake{};
     removeAliases();
 }
 
@@ -597,7 +659,7 @@ ExifToolReadSummary ExifToolProcess::read(const QList<QByteArray> &paths, Metada
             ++m_restarts;
             break;
         }
-        if (!isRunning()) {
+        if (!isRunning() || m_handshake.pending) {
             const Status started = start();
             if (!started) {
                 for (Pending &item : pending) {

@@ -401,6 +401,19 @@ MetadataLoader::Outcome MetadataLoader::run(const QList<QByteArray> &paths, Meta
         qCDebug(lcMetadata) << "loader:" << name << "done after" << phaseClock.elapsed() << "ms";
     };
 
+    // 0. Extended reads without a cache all go to ExifTool: its processes start now, so Perl
+    //    loads ExifTool while the files are listed and stat'ed (the pool starts them in a task;
+    //    spawning takes a few ms each).
+    if (mode == MetadataMode::Extended && m_options.cache == nullptr && m_options.exiftool != nullptr && requested > 0) {
+        ExifToolPool *exiftool = m_options.exiftool;
+        ThreadPoolManager *threads = m_options.pool;
+        if (threads == nullptr || threads->isShutDown()
+            || !threads->submit([exiftool](const CancellationToken &) { return QVariant(exiftool->launch()); },
+                                concurrency::TaskPriority::High)) {
+            exiftool->launch();
+        }
+    }
+
     // 1. The jobs: the requested files, then their sidecars (once each).
     std::vector<Job> jobs;
     jobs.reserve(size_t(requested));

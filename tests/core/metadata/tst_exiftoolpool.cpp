@@ -151,6 +151,29 @@ private Q_SLOTS:
         QVERIFY(pool.shutdownNow(milliseconds(3000), false));
     }
 
+    // launch() starts the idle processes ahead of work; read() then uses them, starting none.
+    void launchStartsIdleProcessesAheadOfWork()
+    {
+        ExifToolPool pool({}, 2);
+        QVERIFY(pool.processIds().isEmpty());
+        QCOMPARE(pool.launch(), 2);
+        const QList<pid_t> launched = pool.processIds();
+        QCOMPARE(launched.size(), 2);
+        QCOMPARE(pool.launch(), 0); // already running
+        MetadataRecord got;
+        pool.read({m_a}, MetadataMode::Extended, [&](qsizetype, MetadataRecord &&record) { got = std::move(record); });
+        QVERIFY(got.ok());
+        QCOMPARE(got.fields.value(QStringLiteral("File:FileName")).toString(), QStringLiteral("a.jpg"));
+        QCOMPARE(pool.processIds(), launched);
+        QCOMPARE(pool.restarts(), 0);
+        QVERIFY(pool.shutdownNow(milliseconds(3000), false));
+        for (pid_t pid : launched) {
+            QVERIFY(processGone(pid));
+        }
+        QCOMPARE(pool.launch(), 0); // nothing starts after shutdown
+        QVERIFY(pool.processIds().isEmpty());
+    }
+
     void shutdownLeavesNoProcessAndRefusesWork()
     {
         ExifToolPool pool({}, 2);

@@ -3,7 +3,7 @@
 // One persistent ExifTool process: framing and results against a reference run, extended mode,
 // odd names, restart after kill -9 and after a hang, files that crash or hang it for good,
 // cancellation, files ExifTool must not see, and a clean stop; the same in throughput mode
-// (several files per -execute).
+// (several files per -execute); the allocator the processes run with.
 
 #include "core/files/nativepath.h"
 #include "core/metadata/childspawner.h"
@@ -12,6 +12,7 @@
 #include "testutil_fixtures.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 
 using namespace oncutf::core::metadata;
@@ -91,6 +93,17 @@ QList<QByteArray> copies(const QByteArray &source, const QString &dir, int count
         out.append(path);
     }
     return out;
+}
+
+QByteArray readProcFile(pid_t pid, const char *name)
+{
+    QFile file(QStringLiteral("/proc/%1/%2").arg(pid).arg(QLatin1String(name)));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+QList<QByteArray> environmentOf(pid_t pid)
+{
+    return readProcFile(pid, "environ").split('\0');
 }
 
 ExifToolOptions fakeOptions(milliseconds timeout)
@@ -330,6 +343,99 @@ private Q_SLOTS:
         QVERIFY(!got.records.at(0).ok());
         QVERIFY(!got.records.at(1).ok());
         process.stop(milliseconds(100));
+    }
+
+    // The processes run with tcmalloc (installed by scripts/install-deps.sh), in front of what
+    // the user preloads; a missing library or ONCUTF_EXIFTOOL_MALLOC=system means glibc's.
+    void runsWithTheAllocator()
+    {
+        const QByteArray allocator = defaultExifToolAllocator();
+        QVERIFY2(allocator.endsWith("/libtcmalloc_minimal.so.4"),
+                 "libtcmalloc-minimal4 is not installed (scripts/install-deps.sh installs it)");
+        const QByteArray userPreload = QFile::encodeName(QFileInfo(QString::fromUtf8(allocator)).path()) + "/libz.so.1";
+        QVERIFY(QFile::exists(QString::fromUtf8(userPreload)));
+        const QByteArray saved = qgetenv("LD_PRELOAD");
+        qputenv("LD_PRELOAD", userPreload);
+        const oncutf::core::Status started = m_process->start();
+        if (saved.isEmpty()) {
+            qunsetenv("LD_PRELOAD");
+        } else {
+            qputenv("LD_PRELOAD", saved);
+        }
+        QVERIFY(started);
+        const QByteArray maps = readProcFile(m_process->pid(), "maps");
+        QVERIFY2(maps.contains("libtcmalloc_minimal.so.4"), maps.left(2000).constData());
+        QVERIFY(maps.contains("libz.so.1"));
+        const QList<QByteArray> environment = environmentOf(m_process->pid());
+        QVERIFY(environment.contains("LD_PRELOAD=" + allocator + ' ' + userPreload));
+        // Replaced, not added beside the user's; the rest of oncutf's environment is passed on.
+        QCOMPARE(std::count_if(environment.cbegin(), environment.cend(),
+                               [](const QByteArray &variable) { return variable.startsWith("LD_PRELOAD="); }),
+                 1);
+        QVERIFY(environment.contains("PATH=" + qgetenv("PATH")));
+
+        // It still reads a file exactly as ExifTool does (extendedMatchesReference compares all).
+        Collected got;
+        m_process->read({m_fixtures.path("canon_r5.jpg")}, MetadataMode::Fast, got.callback());
+        QCOMPARE(got.records.at(0).fields.value(QStringLiteral("EXIF:Make")).toString(), QStringLiteral("Canon"));
+
+        qputenv("ONCUTF_EXIFTOOL_MALLOC", "system");
+        QVERIFY(defaultExifToolAllocator().isEmpty());
+        qputenv("ONCUTF_EXIFTOOL_MALLOC", "/opt/other/libmalloc.so");
+        QCOMPARE(defaultExifToolAllocator(), QByteArray("/opt/other/libmalloc.so"));
+        qunsetenv("ONCUTF_EXIFTOOL_MALLOC");
+        QCOMPARE(defaultExifToolAllocator(), allocator);
+    }
+
+    void missingAllocatorPreloadsNothing()
+    {
+        ExifToolOptions options;
+        options.allocator = "/nonexistent/libtcmalloc_minimal.so.4";
+        ExifToolProcess process(options, &m_spawner);
+        QVERIFY(process.start());
+        QVERIFY(!environmentOf(process.pid()).contains("LD_PRELOAD=/nonexistent"));
+        QVERIFY(!readProcFile(process.pid(), "maps").contains("libtcmalloc"));
+        Collected got;
+        process.read({m_fixtures.path("canon_r5.jpg")}, MetadataMode::Fast, got.callback());
+        QVERIFY(got.records.at(0).ok());
+        QCOMPARE(got.records.at(0).fields.value(QStringLiteral("EXIF:Make")).toString(), QStringLiteral("Canon"));
+        process.stop(milliseconds(2000));
+    }
+
+    // launch() returns once the process exists, before it answers: here a program that never
+    // answers, whose start() then times out and leaves no process behind.
+    void launchDoesNotWaitForTheAnswer()
+    {
+        ExifToolOptions options;
+        options.command = {QByteArrayLiteral("bash"), QByteArrayLiteral("-c"), QByteArrayLiteral("exec sleep 60")};
+        options.startTimeout = milliseconds(300);
+        ExifToolProcess process(options, &m_spawner);
+        QVERIFY(process.launch());
+        const pid_t pid = process.pid();
+        QVERIFY(pid > 0);
+        QVERIFY(process.isRunning());
+        const oncutf::core::Status started = process.start();
+        QVERIFY(!started);
+        QCOMPARE(started.error().code, ErrorCode::Timeout);
+        QCOMPARE(process.pid(), -1);
+        QVERIFY(processGone(pid));
+        process.stop(milliseconds(100));
+    }
+
+    // A launched process answers its handshake inside the first read, which uses it.
+    void launchedProcessServesTheFirstRead()
+    {
+        QVERIFY(m_process->launch());
+        const pid_t pid = m_process->pid();
+        QVERIFY(pid > 0);
+        Collected got;
+        const ExifToolReadSummary summary =
+            m_process->read({m_fixtures.path("canon_r5.jpg")}, MetadataMode::Extended, got.callback());
+        QCOMPARE(summary.completed, 1);
+        QCOMPARE(summary.restarts, 0);
+        QCOMPARE(m_process->pid(), pid);
+        QVERIFY(m_process->version().startsWith("1")); // "12.57"
+        QCOMPARE(got.records.at(0).fields.value(QStringLiteral("EXIF:Make")).toString(), QStringLiteral("Canon"));
     }
 
     void stopReapsTheProcess()
