@@ -271,7 +271,6 @@ Status ExifToolProcess::launch()
     // Handshake: the first answer proves the program speaks the protocol, and start-up (Perl
     // loading ExifTool's modules) is over before any file's timeout starts. Its request is
     // written now (a few bytes into an empty socket) and its answer read by start().
-    m_handshake = Handshake{};
     m_handshake.command = m_nextCommand++;
     m_handshake.request = "-ver\n-execute" + QByteArray::number(m_handshake.command) + '\n';
     m_handshake.deadline = Clock::now() + m_options.startTimeout;
